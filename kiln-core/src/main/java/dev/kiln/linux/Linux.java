@@ -1,0 +1,286 @@
+package dev.kiln.linux;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The few Linux syscalls the JDK lacks, called through java.lang.foreign. Every method takes
+ * paths as given and never follows a final symlink unless its name says so. Failures throw
+ * {@link IOException} naming the call, the path and the errno text.
+ */
+public final class Linux {
+    private Linux() {}
+
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int MNT_DETACH = 2;
+    public static final long MS_RDONLY = 1;
+    public static final long MS_BIND = 4096;
+    public static final long MS_REC = 16384;
+    public static final long MS_PRIVATE = 1 << 18;
+
+    public static final int S_IFIFO = 0010000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+
+    private static final int ENODATA = 61;
+    private static final int ERANGE = 34;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
+    private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
+
+    private static final MethodHandle MOUNT = fn("mount", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR));
+    private static final MethodHandle UMOUNT2 = fn("umount2", FunctionDescriptor.of(INT, PTR, INT));
+    private static final MethodHandle MKNODAT = fn("mknodat", FunctionDescriptor.of(INT, INT, PTR, INT, LONG));
+    private static final MethodHandle FCHOWNAT = fn("fchownat", FunctionDescriptor.of(INT, INT, PTR, INT, INT, INT));
+    private static final MethodHandle FCHMODAT = fn("fchmodat", FunctionDescriptor.of(INT, INT, PTR, INT, INT));
+    private static final MethodHandle UTIMENSAT = fn("utimensat", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
+    private static final MethodHandle LSETXATTR = fn("lsetxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
+    private static final MethodHandle LGETXATTR = fn("lgetxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
+    private static final MethodHandle LLISTXATTR = fn("llistxattr", FunctionDescriptor.of(LONG, PTR, PTR, LONG));
+    private static final MethodHandle LREMOVEXATTR = fn("lremovexattr", FunctionDescriptor.of(INT, PTR, PTR));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+            LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(PTR, INT));
+
+    private static MethodHandle fn(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
+    }
+
+    /** mount(2). {@code data} may be null. */
+    public static void mount(String source, Path target, String fsType, long flags, String data) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            int rc = (int) MOUNT.invokeExact(st, cstr(a, source), cstr(a, target.toString()), cstr(a, fsType), flags,
+                    data == null ? MemorySegment.NULL : cstr(a, data));
+            check(rc, st, "mount " + fsType, target);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Mounts an overlay filesystem of {@code lowers} (top first) under {@code upper}. */
+    public static void mountOverlay(List<Path> lowers, Path upper, Path work, Path target) throws IOException {
+        StringBuilder opts = new StringBuilder("lowerdir=");
+        for (int i = 0; i < lowers.size(); i++) {
+            if (i > 0) opts.append(':');
+            opts.append(escapeOverlay(lowers.get(i).toString()));
+        }
+        opts.append(",upperdir=").append(escapeOverlay(upper.toString()))
+                .append(",workdir=").append(escapeOverlay(work.toString()));
+        mount("overlay", target, "overlay", 0, opts.toString());
+    }
+
+    private static String escapeOverlay(String p) {
+        return p.replace("\\", "\\\\").replace(":", "\\:").replace(",", "\\,");
+    }
+
+    /** umount2(2). */
+    public static void umount(Path target, int flags) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            int rc = (int) UMOUNT2.invokeExact(st, cstr(a, target.toString()), flags);
+            check(rc, st, "umount", target);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** mknod(2): {@code mode} includes the file type bits (S_IFCHR, S_IFBLK, S_IFIFO). */
+    public static void mknod(Path path, int mode, int major, int minor) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            int rc = (int) MKNODAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), mode, makedev(major, minor));
+            check(rc, st, "mknod", path);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** glibc's makedev. */
+    public static long makedev(int major, int minor) {
+        long ma = major & 0xffffffffL, mi = minor & 0xffffffffL;
+        return ((ma & 0x00000fffL) << 8) | ((ma & 0xfffff000L) << 32) | (mi & 0x000000ffL) | ((mi & 0xffffff00L) << 12);
+    }
+
+    public static int major(long dev) {
+        return (int) (((dev >>> 32) & 0xfffff000L) | ((dev >>> 8) & 0x00000fffL));
+    }
+
+    public static int minor(long dev) {
+        return (int) (((dev >>> 12) & 0xffffff00L) | (dev & 0x000000ffL));
+    }
+
+    /** lchown: sets owner without following a final symlink. */
+    public static void lchown(Path path, int uid, int gid) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            int rc = (int) FCHOWNAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), uid, gid, AT_SYMLINK_NOFOLLOW);
+            check(rc, st, "chown", path);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** chmod with all 12 permission bits (setuid, setgid, sticky included); follows symlinks, so never call it on one. */
+    public static void chmod(Path path, int mode) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            int rc = (int) FCHMODAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), mode & 07777, 0);
+            check(rc, st, "chmod", path);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Sets access and modification times (seconds + nanoseconds) without following a final symlink. */
+    public static void lutimes(Path path, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment times = a.allocate(LONG, 4);
+            times.setAtIndex(LONG, 0, atimeSec);
+            times.setAtIndex(LONG, 1, atimeNsec);
+            times.setAtIndex(LONG, 2, mtimeSec);
+            times.setAtIndex(LONG, 3, mtimeNsec);
+            int rc = (int) UTIMENSAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), times, AT_SYMLINK_NOFOLLOW);
+            check(rc, st, "utimensat", path);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** lsetxattr(2). */
+    public static void setXattr(Path path, String name, byte[] value) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment v = a.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
+            int rc = (int) LSETXATTR.invokeExact(st, cstr(a, path.toString()), cstr(a, name), v, (long) value.length, 0);
+            check(rc, st, "setxattr " + name, path);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** lremovexattr(2); absent attributes are not an error. */
+    public static void removeXattr(Path path, String name) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            int rc = (int) LREMOVEXATTR.invokeExact(st, cstr(a, path.toString()), cstr(a, name));
+            if (rc != 0 && errno(st) == ENODATA) return;
+            check(rc, st, "removexattr " + name, path);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** lgetxattr(2); null when the attribute is absent. */
+    public static byte[] getXattr(Path path, String name) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment p = cstr(a, path.toString()), n = cstr(a, name);
+            for (long cap = 256; ; cap *= 4) {
+                MemorySegment buf = a.allocate(cap);
+                long rc = (long) LGETXATTR.invokeExact(st, p, n, buf, cap);
+                if (rc >= 0) return buf.asSlice(0, rc).toArray(ValueLayout.JAVA_BYTE);
+                int err = errno(st);
+                if (err == ENODATA) return null;
+                if (err != ERANGE || cap > (1 << 20)) throw fail("getxattr " + name, path, err);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** llistxattr(2): the attribute names on {@code path}, not following a final symlink. */
+    public static List<String> listXattrs(Path path) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CALL_STATE);
+            MemorySegment p = cstr(a, path.toString());
+            for (long cap = 1024; ; cap *= 4) {
+                MemorySegment buf = a.allocate(cap);
+                long rc = (long) LLISTXATTR.invokeExact(st, p, buf, cap);
+                if (rc >= 0) return splitNames(buf.asSlice(0, rc).toArray(ValueLayout.JAVA_BYTE));
+                int err = errno(st);
+                if (err == 95 /* EOPNOTSUPP */) return List.of();
+                if (err != ERANGE || cap > (1 << 20)) throw fail("listxattr", path, err);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static List<String> splitNames(byte[] raw) {
+        List<String> names = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < raw.length; i++) {
+            if (raw[i] == 0) {
+                if (i > start) names.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+        }
+        return names;
+    }
+
+    private static MemorySegment cstr(Arena a, String s) {
+        return a.allocateFrom(s, StandardCharsets.UTF_8);
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static void check(int rc, MemorySegment state, String what, Path path) throws IOException {
+        if (rc != 0) throw fail(what, path, errno(state));
+    }
+
+    private static IOException fail(String what, Path path, int errno) {
+        return new LinuxException(what + " " + path + ": " + strerror(errno), errno);
+    }
+
+    static String strerror(int errno) {
+        try {
+            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            return s.reinterpret(256).getString(0, StandardCharsets.UTF_8) + " (errno " + errno + ")";
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}
