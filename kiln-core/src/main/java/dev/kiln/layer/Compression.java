@@ -1,21 +1,11 @@
 package dev.kiln.layer;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 
 /** Layer and archive compression formats. */
 public enum Compression {
     NONE, GZIP, ZSTD, BZIP2, XZ;
-
-    /**
-     * Wraps {@code in} so it yields the uncompressed tar stream, whatever of the formats above
-     * it was compressed with (detected from the magic bytes). A truncated or corrupt stream fails
-     * with {@link dev.kiln.oci.InvalidInputException} when read.
-     */
-    public static InputStream decompressing(InputStream in) throws IOException {
-        throw new UnsupportedOperationException("TODO(layer helper)");
-    }
 
     /**
      * Wraps {@code out} so bytes written are compressed with this format, on every core for GZIP
