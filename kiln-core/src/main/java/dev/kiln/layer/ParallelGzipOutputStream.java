@@ -1,0 +1,138 @@
+package dev.kiln.layer;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * A gzip stream compressed on several threads, as pigz does: the input is cut into 1 MiB
+ * blocks, each deflated on its own (primed with the previous block's last 32 KiB as dictionary),
+ * ending in a sync flush so the blocks concatenate into one deflate stream; the last block
+ * finishes it. The output is one ordinary gzip member (RFC 1952), CRC-32 computed in order on the
+ * writing thread. At most {@code 2 × threads} blocks are in flight. Closing closes {@code out}.
+ */
+public final class ParallelGzipOutputStream extends OutputStream {
+    static final int BLOCK_SIZE = 1 << 20;
+    private static final int DICT_SIZE = 32 * 1024;
+    private static final int LEVEL = 6;
+    // RFC 1952 section 2.3: magic, CM=deflate, no flags, MTIME=0 (reproducible), XFL=0, OS=unix
+    private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+
+    private final OutputStream out;
+    private final ExecutorService pool;
+    private final int maxInFlight;
+    private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    private final CRC32 crc = new CRC32();
+    private byte[] block = new byte[BLOCK_SIZE];
+    private int filled;
+    private byte[] dictionary;
+    private long total;
+    private boolean closed;
+
+    public ParallelGzipOutputStream(OutputStream out, int threads) throws IOException {
+        this.out = out;
+        int n = Math.max(1, threads);
+        this.pool = Executors.newFixedThreadPool(n, Thread.ofPlatform().daemon().name("kiln-gzip-", 0).factory());
+        this.maxInFlight = 2 * n;
+        out.write(HEADER);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        if (closed) throw new IOException("write after close");
+        while (len > 0) {
+            int n = Math.min(len, BLOCK_SIZE - filled);
+            System.arraycopy(b, off, block, filled, n);
+            filled += n;
+            off += n;
+            len -= n;
+            if (filled == BLOCK_SIZE) submit(false);
+        }
+    }
+
+    /** Writes the finished blocks; the tail stays buffered until close, as gzip needs. */
+    @Override
+    public void flush() throws IOException {
+        while (!inFlight.isEmpty()) writeOldest();
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        try (out) {
+            submit(true);
+            while (!inFlight.isEmpty()) writeOldest();
+            byte[] trailer = new byte[8];
+            putLe32(trailer, 0, crc.getValue());
+            putLe32(trailer, 4, total);
+            out.write(trailer);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void submit(boolean last) throws IOException {
+        byte[] data = block;
+        int length = filled;
+        byte[] dict = dictionary;
+        crc.update(data, 0, length);
+        total += length;
+        if (length >= DICT_SIZE) dictionary = Arrays.copyOfRange(data, length - DICT_SIZE, length);
+        else if (length > 0) dictionary = null;
+        while (inFlight.size() >= maxInFlight) writeOldest();
+        inFlight.add(pool.submit(() -> deflate(data, length, dict, last)));
+        block = new byte[BLOCK_SIZE];
+        filled = 0;
+    }
+
+    private static byte[] deflate(byte[] data, int length, byte[] dict, boolean last) {
+        Deflater d = new Deflater(LEVEL, true);
+        try {
+            if (dict != null) d.setDictionary(dict);
+            d.setInput(data, 0, length);
+            if (last) d.finish();
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(length / 2 + 64);
+            byte[] chunk = new byte[64 * 1024];
+            int mode = last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH;
+            while (true) {
+                int n = d.deflate(chunk, 0, chunk.length, mode);
+                buf.write(chunk, 0, n);
+                if (last ? d.finished() : n < chunk.length && d.needsInput()) break;
+            }
+            return buf.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    private void writeOldest() throws IOException {
+        Future<byte[]> f = inFlight.removeFirst();
+        try {
+            out.write(f.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing with gzip");
+        } catch (ExecutionException e) {
+            throw new IOException("compressing a block with gzip", e.getCause());
+        }
+    }
+
+    private static void putLe32(byte[] b, int off, long v) {
+        for (int i = 0; i < 4; i++) b[off + i] = (byte) (v >>> (8 * i));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.kiln.store;
+
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.InvalidInputException;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Ingests one blob: bytes written go to a file in the store's tmp/ while being hashed and
+ * counted. {@link #commit} verifies and renames the file into blobs/ (the only way a blob
+ * appears there); {@link #abort} or {@link #close} without commit deletes it. Not thread-safe.
+ */
+public final class BlobSink extends OutputStream {
+    private final Blobs blobs;
+    private final Path tmpFile;
+    private final FileChannel channel;
+    private final OutputStream out;
+    private final MessageDigest hasher;
+    private final String algorithm;
+    private long count;
+    private boolean done;
+
+    BlobSink(Blobs blobs, Path tmpFile, String algorithm) throws IOException {
+        this.blobs = blobs;
+        this.tmpFile = tmpFile;
+        this.algorithm = algorithm;
+        this.hasher = new Digest(algorithm, algorithm.equals("sha256") ? "0".repeat(64) : "0".repeat(128)).newHasher();
+        this.channel = FileChannel.open(tmpFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        ensureOpen();
+        out.write(b);
+        hasher.update((byte) b);
+        count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        ensureOpen();
+        out.write(b, off, len);
+        hasher.update(b, off, len);
+        count += len;
+    }
+
+    /** Bytes written so far. */
+    public long size() {
+        return count;
+    }
+
+    /**
+     * Finishes the blob: checks it against {@code expectedOrNull} and {@code expectedSizeOrMinus1}
+     * (InvalidInputException "digest mismatch: expected … got …", and nothing left behind), then
+     * renames it into blobs/. If the blob exists already the tmp file is dropped. Returns its digest.
+     */
+    public Digest commit(Digest expectedOrNull, long expectedSizeOrMinus1) throws IOException {
+        ensureOpen();
+        done = true;
+        try {
+            out.flush();
+            channel.force(true);
+            out.close();
+            Digest got = new Digest(algorithm, HexFormat.of().formatHex(hasher.digest()));
+            check(expectedOrNull, expectedSizeOrMinus1, got);
+            publish(got);
+            return got;
+        } finally {
+            Files.deleteIfExists(tmpFile);
+        }
+    }
+
+    private void check(Digest expected, long expectedSize, Digest got) {
+        if (expectedSize >= 0 && expectedSize != count) {
+            throw new InvalidInputException("size mismatch: expected " + expectedSize + " bytes for "
+                    + (expected != null ? expected : got) + ", got " + count);
+        }
+        if (expected != null && !expected.equals(got)) {
+            throw new InvalidInputException("digest mismatch: expected " + expected + " got " + got);
+        }
+    }
+
+    private void publish(Digest got) throws IOException {
+        Path target = blobs.path(got);
+        Files.createDirectories(target.getParent());
+        if (Files.exists(target)) {
+            // Refresh the mtime: gc spares recent blobs, and a caller is about to reference this one.
+            Files.setLastModifiedTime(target, FileTime.fromMillis(System.currentTimeMillis()));
+            return;
+        }
+        Files.move(tmpFile, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Deletes the tmp file; the blob is not published. Idempotent. */
+    public void abort() throws IOException {
+        if (done) return;
+        done = true;
+        try {
+            out.close();
+        } finally {
+            Files.deleteIfExists(tmpFile);
+        }
+    }
+
+    /** Without a {@link #commit}, the same as {@link #abort}. */
+    @Override
+    public void close() throws IOException {
+        abort();
+    }
+
+    private void ensureOpen() throws IOException {
+        if (done) throw new IOException("blob sink " + tmpFile.getFileName() + " is already committed or aborted");
+    }
+}

@@ -1,0 +1,158 @@
+package dev.kiln.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.MediaType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Mark and sweep under the index lock. Roots: index.json entries (manifest → config and layers,
+ * index → manifests, recursively) and containers (their base manifest and base layer blobs).
+ * Snapshots are kept if a container's or an image's layer chain needs them; compressed/ entries
+ * if their blob is there. Anything younger than the grace period is spared (it may belong to a
+ * publish in progress); tmp/ entries too.
+ */
+final class GarbageCollector {
+    private final Store store;
+    private final Set<Digest> liveBlobs = new HashSet<>();
+    private final Set<Digest> liveSnapshots = new HashSet<>();
+
+    GarbageCollector(Store store) {
+        this.store = store;
+    }
+
+    GcResult run(Duration grace) {
+        Instant cutoff = Instant.now().minus(grace);
+        return store.images().locked(() -> {
+            try {
+                markImages();
+                markContainers();
+                long[] bytes = {0};
+                int blobs = sweepBlobs(cutoff, bytes);
+                int snaps = sweepSnapshots(cutoff);
+                int compressed = sweepCompressed();
+                int tmp = sweepTmp(cutoff);
+                return new GcResult(blobs, snaps, compressed, tmp, bytes[0]);
+            } catch (IOException e) {
+                throw Fs.fail("garbage-collecting store " + store.root(), e);
+            }
+        });
+    }
+
+    private void markImages() {
+        for (ImageRecord r : Images.records(store.images().read())) mark(r.manifest(), r.mediaType());
+    }
+
+    private void markContainers() {
+        for (ContainerState c : store.containers().list()) {
+            if (c.imageManifest() != null) mark(Digest.parse(c.imageManifest()), null);
+            c.baseLayers().forEach(l -> liveBlobs.add(l.blob()));
+            liveSnapshots.addAll(Snapshots.chainIds(c.baseLayers().stream().map(LayerRef::diffId).toList()));
+        }
+    }
+
+    /** Marks a manifest or index and what it references; a missing or unreadable blob ends the walk there. */
+    private void mark(Digest d, String mediaType) {
+        if (!liveBlobs.add(d) || !store.blobs().has(d)) return;
+        ObjectNode doc;
+        try {
+            doc = Json.parseObject(store.blobs().read(d), "blob " + d);
+        } catch (RuntimeException e) {
+            return; // not JSON: a leaf we keep but cannot walk
+        }
+        String mt = mediaType != null ? mediaType : Json.text(doc, "mediaType");
+        if (MediaType.isIndex(mt) || doc.has("manifests")) {
+            for (JsonNode m : doc.withArray("manifests")) mark(Digest.parse(Json.text(m, "digest")), Json.text(m, "mediaType"));
+        }
+        if (doc.has("config") || doc.has("layers")) markManifest(doc);
+    }
+
+    private void markManifest(ObjectNode doc) {
+        Digest config = doc.path("config").has("digest") ? Digest.parse(doc.path("config").get("digest").asText()) : null;
+        if (config != null) liveBlobs.add(config);
+        for (JsonNode l : doc.withArray("layers")) liveBlobs.add(Digest.parse(Json.text(l, "digest")));
+        if (config == null || !store.blobs().has(config)) return;
+        try {
+            ObjectNode cfg = Json.parseObject(store.blobs().read(config), "config " + config);
+            List<Digest> diffIds = new ArrayList<>();
+            for (JsonNode id : cfg.path("rootfs").path("diff_ids")) diffIds.add(Digest.parse(id.asText()));
+            liveSnapshots.addAll(Snapshots.chainIds(diffIds));
+        } catch (RuntimeException e) {
+            // not an image config (an artifact): no snapshots to keep
+        }
+    }
+
+    private int sweepBlobs(Instant cutoff, long[] bytes) throws IOException {
+        int n = 0;
+        Path dir = store.root().resolve("blobs");
+        for (Path algDir : children(dir)) {
+            for (Path p : children(algDir)) {
+                String text = algDir.getFileName() + ":" + p.getFileName();
+                if (!Digest.isDigest(text) || liveBlobs.contains(Digest.parse(text)) || young(p, cutoff)) continue;
+                bytes[0] += Files.size(p);
+                Files.deleteIfExists(p);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int sweepSnapshots(Instant cutoff) throws IOException {
+        int n = 0;
+        for (Digest id : store.snapshots().list()) {
+            if (liveSnapshots.contains(id) || young(store.snapshots().path(id).resolve("meta.json"), cutoff)) continue;
+            store.snapshots().remove(id);
+            n++;
+        }
+        return n;
+    }
+
+    private int sweepCompressed() throws IOException {
+        int n = 0;
+        for (Path formatDir : children(store.root().resolve("compressed"))) {
+            for (Path p : children(formatDir)) {
+                String text = Files.readString(p).strip();
+                if (Digest.isDigest(text) && store.blobs().has(Digest.parse(text))) continue;
+                Files.deleteIfExists(p);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int sweepTmp(Instant cutoff) throws IOException {
+        int n = 0;
+        for (Path p : children(store.tmpDir())) {
+            if (young(p, cutoff)) continue;
+            Fs.deleteTree(p);
+            n++;
+        }
+        return n;
+    }
+
+    private static boolean young(Path p, Instant cutoff) throws IOException {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
+        FileTime t = Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return t.toInstant().isAfter(cutoff);
+    }
+
+    private static List<Path> children(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return out;
+        try (var s = Files.newDirectoryStream(dir)) {
+            s.forEach(out::add);
+        }
+        return out;
+    }
+}

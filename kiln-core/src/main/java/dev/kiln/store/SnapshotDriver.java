@@ -1,0 +1,59 @@
+package dev.kiln.store;
+
+import dev.kiln.layer.Change;
+import dev.kiln.layer.LayerOptions;
+import dev.kiln.oci.InvalidInputException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How layers are unpacked and how a working container's filesystem is made. Two drivers:
+ * {@link OverlayDriver} keeps each snapshot as one layer alone (overlay form) and stacks them
+ * with a kernel overlay mount; {@link VfsDriver} keeps each snapshot as the full tree of all its
+ * layers and gives each container a full copy. Both pass {@code SnapshotDriverContract}.
+ *
+ * <p>Lifecycle of a container's filesystem: {@link #create} (once; lowers are snapshot fs
+ * directories) → {@link #mount} / {@link #unmount} (any number of times; idempotent) →
+ * {@link #changes} / {@link #writeDiff} (mounted or not) → {@link #remove}.
+ */
+public sealed interface SnapshotDriver permits OverlayDriver, VfsDriver {
+    String name();
+
+    /**
+     * Fills the empty directory {@code fs} with the snapshot of one more layer ({@code tar},
+     * uncompressed) on top of {@code parentFs} (null for a first layer). Called in tmp/; the
+     * caller renames the result into place.
+     */
+    void buildSnapshot(Path fs, Path parentFs, InputStream tar) throws IOException;
+
+    /** Sets up {@code containerDir} (existing, empty) on top of the snapshots {@code lowerDirsTopFirst} (empty: scratch). */
+    void create(Path containerDir, List<Path> lowerDirsTopFirst) throws IOException;
+
+    /** Makes the container's root filesystem available (idempotent) and returns it. */
+    Path mount(Path containerDir) throws IOException;
+
+    /** Releases what {@link #mount} set up; not mounted is fine. */
+    void unmount(Path containerDir) throws IOException;
+
+    /** What the container changed relative to its base, sorted by path. */
+    List<Change> changes(Path containerDir) throws IOException;
+
+    /** The container's changes as an uncompressed OCI layer tar ({@code out} is not closed). */
+    void writeDiff(Path containerDir, OutputStream out, LayerOptions opts) throws IOException;
+
+    /** Unmounts and deletes everything in {@code containerDir}, then the directory itself. */
+    void remove(Path containerDir) throws IOException;
+
+    /** The driver called {@code name}: "overlay" or "vfs". */
+    static SnapshotDriver named(String name) {
+        return switch (name) {
+            case "overlay" -> new OverlayDriver();
+            case "vfs" -> new VfsDriver();
+            default -> throw new InvalidInputException("unknown storage driver '" + name + "' (kiln has overlay and vfs)");
+        };
+    }
+}

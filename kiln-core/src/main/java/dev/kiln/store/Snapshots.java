@@ -1,0 +1,162 @@
+package dev.kiln.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layer.Decompressor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.InvalidInputException;
+import dev.kiln.oci.NotFoundException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Unpacked layers, one directory per chain ID (image-spec config.md, "Layer ChainID"):
+ * {@code snapshots/<chainIdHex>/fs/} and {@code meta.json} ({diffId, blob, parent, driver}).
+ * What fs/ holds depends on the driver: the layer alone (overlay) or the whole tree up to it (vfs).
+ *
+ * <p>Lifecycle: a missing snapshot is built in tmp/ (blob read verified, decompressed stream
+ * hashed and checked against the diffID), then renamed into place; a crash leaves no half
+ * snapshot. Two processes building the same one: the first rename wins, the other copy is
+ * discarded. Snapshots are immutable once in place; gc removes those nothing needs.
+ */
+public final class Snapshots {
+    private final Path dir;
+    private final Path tmpDir;
+    private final Blobs blobs;
+    private final SnapshotDriver driver;
+
+    Snapshots(Path root, Path tmpDir, Blobs blobs, SnapshotDriver driver) {
+        this.dir = root.resolve("snapshots");
+        this.tmpDir = tmpDir;
+        this.blobs = blobs;
+        this.driver = driver;
+    }
+
+    /** ChainID(L0) = DiffID(L0); ChainID(Ln) = sha256("ChainID(Ln-1) DiffID(Ln)"). */
+    public static List<Digest> chainIds(List<Digest> diffIds) {
+        List<Digest> out = new ArrayList<>(diffIds.size());
+        Digest prev = null;
+        for (Digest d : diffIds) {
+            prev = prev == null ? d : Digest.sha256((prev + " " + d).getBytes(StandardCharsets.UTF_8));
+            out.add(prev);
+        }
+        return out;
+    }
+
+    /** The directory of the snapshot {@code chainId} (it may not exist). */
+    public Path path(Digest chainId) {
+        return dir.resolve(chainId.hex());
+    }
+
+    public boolean has(Digest chainId) {
+        return Files.isRegularFile(path(chainId).resolve("meta.json"));
+    }
+
+    /**
+     * Makes sure the snapshot of every prefix of {@code layers} exists, building the missing ones
+     * from their blobs, and returns the top snapshot's fs/ directory (for no layers: null).
+     */
+    public Path ensure(List<LayerRef> layers) {
+        List<Digest> chain = chainIds(layers.stream().map(LayerRef::diffId).toList());
+        Path parentFs = null;
+        for (int i = 0; i < layers.size(); i++) {
+            Digest id = chain.get(i);
+            if (!has(id)) build(id, i == 0 ? null : chain.get(i - 1), parentFs, layers.get(i));
+            parentFs = path(id).resolve("fs");
+        }
+        return parentFs;
+    }
+
+    /** The fs/ directories of the snapshots of {@code layers}, top first (overlay's lowerdir order). */
+    public List<Path> lowerDirs(List<LayerRef> layers) {
+        List<Path> out = new ArrayList<>();
+        for (Digest id : chainIds(layers.stream().map(LayerRef::diffId).toList())) out.addFirst(path(id).resolve("fs"));
+        return out;
+    }
+
+    /** Deletes the snapshot (renamed into tmp/ first, so no half snapshot is ever visible). */
+    public void remove(Digest chainId) {
+        Path p = path(chainId);
+        if (!Files.exists(p)) return;
+        Path doomed = Fs.tmpName(tmpDir, "rm-snapshot-");
+        try {
+            Files.move(p, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Fs.deleteTree(doomed);
+        } catch (IOException e) {
+            throw Fs.fail("removing snapshot " + chainId, e);
+        }
+    }
+
+    /** Chain IDs of every snapshot present. */
+    public List<Digest> list() {
+        List<Digest> out = new ArrayList<>();
+        try (var s = Files.newDirectoryStream(dir)) {
+            for (Path p : s) {
+                String hex = p.getFileName().toString();
+                if (Digest.isDigest("sha256:" + hex)) out.add(new Digest("sha256", hex));
+            }
+        } catch (IOException e) {
+            throw Fs.fail("listing " + dir, e);
+        }
+        return out;
+    }
+
+    private void build(Digest chainId, Digest parent, Path parentFs, LayerRef layer) {
+        if (!blobs.has(layer.blob())) {
+            throw new NotFoundException("layer blob " + layer.blob() + " (diffID " + layer.diffId()
+                    + ") is not in the store: pull the image again");
+        }
+        Path work = Fs.tmpName(tmpDir, "snapshot-");
+        try {
+            Files.createDirectories(work.resolve("fs"));
+            unpack(layer, work.resolve("fs"), parentFs);
+            Json.writeAtomically(work.resolve("meta.json"), meta(layer, parent));
+            Files.createDirectories(dir);
+            Fs.renameDir(work, path(chainId)); // false: another process won; ours is deleted below
+        } catch (IOException e) {
+            throw Fs.fail("unpacking layer " + layer.blob() + " into snapshot " + chainId, e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private void unpack(LayerRef layer, Path fs, Path parentFs) throws IOException {
+        MessageDigest hasher = layer.diffId().newHasher();
+        try (InputStream raw = blobs.open(layer.blob());
+             InputStream tar = new DigestInputStream(Decompressor.decompressing(raw), hasher)) {
+            driver.buildSnapshot(fs, parentFs, tar);
+            tar.transferTo(java.io.OutputStream.nullOutputStream()); // the tar's trailing blocks count in the diffID
+            raw.transferTo(java.io.OutputStream.nullOutputStream()); // read to EOF so the blob's digest is checked
+        }
+        Digest got = new Digest(layer.diffId().algorithm(), java.util.HexFormat.of().formatHex(hasher.digest()));
+        if (!got.equals(layer.diffId())) {
+            throw new InvalidInputException("layer " + layer.blob() + " does not match its diffID: expected "
+                    + layer.diffId() + " got " + got);
+        }
+    }
+
+    private ObjectNode meta(LayerRef layer, Digest parent) {
+        ObjectNode m = Json.object();
+        m.put("diffId", layer.diffId().toString());
+        m.put("blob", layer.blob().toString());
+        if (parent != null) m.put("parent", parent.toString());
+        else m.putNull("parent");
+        m.put("driver", driver.name());
+        return m;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Fs.deleteTree(p);
+        } catch (IOException ignored) {
+            // a leftover in tmp/ is gc's to remove
+        }
+    }
+}

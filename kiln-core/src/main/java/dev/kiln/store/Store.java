@@ -1,0 +1,143 @@
+package dev.kiln.store;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.linux.Linux;
+import dev.kiln.oci.KilnException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The local store. Its root is an OCI image layout (oci-layout, index.json, blobs/) that skopeo,
+ * umoci and buildah read, plus kiln's own parts: store.json (the driver, fixed at creation),
+ * snapshots/, containers/, compressed/, cache/ and tmp/ (on the same filesystem, so every publish
+ * is a rename). Opening creates a missing layout file by file, each atomically, store.json last.
+ */
+public final class Store implements AutoCloseable {
+    private final Path root;
+    private final Path tmpDir;
+    private final SnapshotDriver driver;
+    private final Blobs blobs;
+    private final Images images;
+    private final Snapshots snapshots;
+    private final Containers containers;
+
+    private Store(Path root, SnapshotDriver driver) {
+        this.root = root;
+        this.tmpDir = root.resolve("tmp");
+        this.driver = driver;
+        this.blobs = new Blobs(root, tmpDir);
+        this.images = new Images(root);
+        this.snapshots = new Snapshots(root, tmpDir, blobs, driver);
+        this.containers = new Containers(root, tmpDir, snapshots, driver);
+    }
+
+    /** Opens the store at {@code root}, creating it if needed; see {@link StoreOptions} for the driver choice. */
+    public static Store open(Path root, StoreOptions opts) {
+        Path r = root.toAbsolutePath().normalize();
+        try {
+            createLayout(r);
+            return new Store(r, SnapshotDriver.named(driverOf(r, opts.driver())));
+        } catch (IOException e) {
+            throw Fs.fail("opening store " + r, e);
+        }
+    }
+
+    private static void createLayout(Path r) throws IOException {
+        Files.createDirectories(r);
+        Fs.writeIfAbsent(r.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+        Fs.writeIfAbsent(r.resolve("index.json"), Images.emptyIndex());
+        for (String d : List.of("blobs/sha256", "snapshots", "containers", "compressed", "cache", "tmp")) {
+            Files.createDirectories(r.resolve(d));
+        }
+    }
+
+    /** Reads store.json, or writes it (last, so a store with store.json is complete). */
+    private static String driverOf(Path r, String wanted) throws IOException {
+        Path meta = r.resolve("store.json");
+        if (wanted != null) SnapshotDriver.named(wanted); // reject unknown names before writing anything
+        if (!Files.exists(meta)) {
+            String chosen = wanted != null ? wanted : (overlayWorks(r.resolve("tmp")) ? "overlay" : "vfs");
+            if (chosen.equals("overlay") && wanted != null && !overlayWorks(r.resolve("tmp"))) {
+                throw new KilnException("the overlay driver does not work here (no overlay in /proc/filesystems, "
+                        + "or a test mount failed: are you root?); use --storage-driver vfs");
+            }
+            ObjectNode n = Json.object().put("driver", chosen);
+            Fs.writeIfAbsent(meta, Json.bytes(n));
+        }
+        String existing = Json.text(Json.readObject(meta), "driver");
+        if (wanted != null && !wanted.equals(existing)) {
+            throw new KilnException("store " + r + " uses the " + existing + " driver; open it with that driver"
+                    + " (or none), or use another --root for " + wanted);
+        }
+        return existing;
+    }
+
+    /** /proc/filesystems lists overlay and a test mount in {@code tmp} succeeds. */
+    static boolean overlayWorks(Path tmp) {
+        try {
+            if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) return false;
+            Path t = Fs.tmpName(tmp, "overlay-check-");
+            try {
+                for (String d : List.of("lower", "upper", "work", "merged")) Files.createDirectories(t.resolve(d));
+                Linux.mountOverlay(List.of(t.resolve("lower")), t.resolve("upper"), t.resolve("work"), t.resolve("merged"));
+                Linux.umount(t.resolve("merged"), 0);
+                return true;
+            } finally {
+                Fs.deleteTree(t);
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Blobs blobs() {
+        return blobs;
+    }
+
+    public Images images() {
+        return images;
+    }
+
+    public Snapshots snapshots() {
+        return snapshots;
+    }
+
+    public Containers containers() {
+        return containers;
+    }
+
+    public SnapshotDriver driver() {
+        return driver;
+    }
+
+    public Path tmpDir() {
+        return tmpDir;
+    }
+
+    /**
+     * Removes what nothing references (see {@link GarbageCollector}), sparing anything touched in
+     * the last 10 minutes, which an ingest or commit still publishing may be about to name.
+     */
+    public GcResult gc() {
+        return gc(Duration.ofMinutes(10));
+    }
+
+    /** {@link #gc()} with a chosen grace period ({@link Duration#ZERO}: remove all that is unreferenced now). */
+    public GcResult gc(Duration grace) {
+        return new GarbageCollector(this).run(grace);
+    }
+
+    /** Nothing to release: every operation takes and frees its own locks. */
+    @Override
+    public void close() {
+    }
+}
