@@ -68,8 +68,9 @@ public final class Linux {
     public static void mount(String source, Path target, String fsType, long flags, String data) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) MOUNT.invokeExact(st, cstr(a, source), cstr(a, target.toString()), cstr(a, fsType), flags,
-                    data == null ? MemorySegment.NULL : cstr(a, data));
+            // A local, not a ?: expression: invokeExact would type the conditional as Object.
+            MemorySegment opts = data == null ? MemorySegment.NULL : cstr(a, data);
+            int rc = (int) MOUNT.invokeExact(st, cstr(a, source), cstr(a, target.toString()), cstr(a, fsType), flags, opts);
             check(rc, st, "mount " + fsType, target);
         } catch (IOException | RuntimeException e) {
             throw e;
