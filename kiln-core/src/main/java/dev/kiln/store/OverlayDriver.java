@@ -53,7 +53,7 @@ public final class OverlayDriver implements SnapshotDriver {
         List<Path> links = new ArrayList<>();
         int n = Math.max(1, Lowers.read(containerDir).size());
         for (int i = 0; i < n; i++) links.add(containerDir.toAbsolutePath().resolve("l").resolve(Integer.toString(i)));
-        Linux.mountOverlay(links, containerDir.resolve("upper").toAbsolutePath(),
+        OverlayMount.mount(links, containerDir.resolve("upper").toAbsolutePath(),
                 containerDir.resolve("work").toAbsolutePath(), merged.toAbsolutePath());
         return merged;
     }
