@@ -81,10 +81,12 @@ final class Fs {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
             return true;
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            return false;
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + from + " to " + to + " atomically: is tmp/ on another filesystem?", e);
+        } catch (java.nio.file.FileSystemException e) {
+            // EEXIST or ENOTEMPTY, however the JDK spells them
+            if (Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
+            throw e;
         }
     }
 

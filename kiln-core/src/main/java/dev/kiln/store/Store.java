@@ -41,7 +41,7 @@ public final class Store implements AutoCloseable {
         Path r = root.toAbsolutePath().normalize();
         try {
             createLayout(r);
-            return new Store(r, SnapshotDriver.named(driverOf(r, opts.driver())));
+            return new Store(r, SnapshotDriver.named(driverOf(r, opts == null ? null : opts.driver())));
         } catch (IOException e) {
             throw Fs.fail("opening store " + r, e);
         }

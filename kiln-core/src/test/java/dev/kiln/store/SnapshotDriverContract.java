@@ -111,6 +111,18 @@ abstract class SnapshotDriverContract {
     }
 
     @Test
+    void concurrentEnsureBuildsEachSnapshotOnce() throws Exception {
+        List<java.util.concurrent.Future<Path>> tops = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            for (int i = 0; i < 4; i++) tops.add(pool.submit(() -> store.snapshots().ensure(layers)));
+        }
+        for (var f : tops) assertThat(f.get()).isEqualTo(tops.getFirst().get());
+        assertThat(store.snapshots().list()).hasSize(3);
+        assertThat(store.tmpDir().toFile().list()).isEmpty();
+        assertThat(tree(tops.getFirst().get())).contains("etc/three");
+    }
+
+    @Test
     void aLayerNotMatchingItsDiffIdLeavesNoSnapshot() {
         LayerRef lying = new LayerRef(layers.get(1).diffId(), layers.get(0).blob());
         assertThatThrownBy(() -> store.snapshots().ensure(List.of(lying)))
