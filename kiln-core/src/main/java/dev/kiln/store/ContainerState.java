@@ -51,6 +51,6 @@ public record ContainerState(String id, String name, String imageName, String im
         Map<String, String> extra = new LinkedHashMap<>();
         n.path("extra").properties().forEach(e -> extra.put(e.getKey(), e.getValue().asText()));
         return new ContainerState(Json.text(n, "id"), Json.text(n, "name"), Json.text(n, "imageName"),
-                Json.text(n, "imageManifest"), layers, n.get("config"), Json.text(n, "created"), extra);
+                Json.text(n, "imageManifest"), layers, n.hasNonNull("config") ? n.get("config") : null, Json.text(n, "created"), extra);
     }
 }

@@ -81,17 +81,32 @@ final class Fs {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
             return true;
-        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-            return false;
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("cannot rename " + from + " to " + to + " atomically: is tmp/ on another filesystem?", e);
+        } catch (java.nio.file.FileSystemException e) {
+            // EEXIST or ENOTEMPTY, however the JDK spells them
+            if (Files.exists(to, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
+            throw e;
         }
     }
 
-    /** Deletes {@code p} and everything below it, never following symlinks; absent is fine. */
+    /**
+     * Deletes {@code p} and everything below it, never following symlinks; absent is fine.
+     * Refuses to cross into another filesystem: a forgotten overlay mount below {@code p} would
+     * otherwise have its lower layers (shared snapshots) deleted through it.
+     */
     static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+        Object dev = Files.getAttribute(p, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                if (!dev.equals(Files.getAttribute(dir, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+                    throw new IOException("refusing to delete " + dir + ": another filesystem is mounted there (unmount it first)");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Files.deleteIfExists(file);

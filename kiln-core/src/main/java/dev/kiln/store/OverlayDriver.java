@@ -20,7 +20,8 @@ import java.util.List;
  * Kernel overlayfs. A snapshot is one layer alone in overlay form (whiteouts as 0:0 char devices,
  * opaque dirs as trusted.overlay.opaque=y). A container is {@code upper/ work/ merged/} plus
  * {@code l/0 … l/N}, short symlinks to its lowers (top first): the mount option string must fit
- * in a page, and long snapshot paths times many layers would not. Commit walks only upper/.
+ * in a page, and long snapshot paths times many layers would not (see {@link OverlayMount}).
+ * Commit walks only upper/.
  */
 public final class OverlayDriver implements SnapshotDriver {
     @Override
@@ -50,11 +51,7 @@ public final class OverlayDriver implements SnapshotDriver {
     public Path mount(Path containerDir) throws IOException {
         Path merged = containerDir.resolve("merged");
         if (isMounted(merged)) return merged;
-        List<Path> links = new ArrayList<>();
-        int n = Math.max(1, Lowers.read(containerDir).size());
-        for (int i = 0; i < n; i++) links.add(containerDir.toAbsolutePath().resolve("l").resolve(Integer.toString(i)));
-        Linux.mountOverlay(links, containerDir.resolve("upper").toAbsolutePath(),
-                containerDir.resolve("work").toAbsolutePath(), merged.toAbsolutePath());
+        OverlayMount.mountContainer(containerDir, Math.max(1, Lowers.read(containerDir).size()));
         return merged;
     }
 

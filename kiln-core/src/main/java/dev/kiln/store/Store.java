@@ -41,7 +41,7 @@ public final class Store implements AutoCloseable {
         Path r = root.toAbsolutePath().normalize();
         try {
             createLayout(r);
-            return new Store(r, SnapshotDriver.named(driverOf(r, opts.driver())));
+            return new Store(r, SnapshotDriver.named(driverOf(r, opts == null ? null : opts.driver())));
         } catch (IOException e) {
             throw Fs.fail("opening store " + r, e);
         }
@@ -84,7 +84,7 @@ public final class Store implements AutoCloseable {
             Path t = Fs.tmpName(tmp, "overlay-check-");
             try {
                 for (String d : List.of("lower", "upper", "work", "merged")) Files.createDirectories(t.resolve(d));
-                Linux.mountOverlay(List.of(t.resolve("lower")), t.resolve("upper"), t.resolve("work"), t.resolve("merged"));
+                OverlayMount.mount(List.of(t.resolve("lower")), t.resolve("upper"), t.resolve("work"), t.resolve("merged"));
                 Linux.umount(t.resolve("merged"), 0);
                 return true;
             } finally {

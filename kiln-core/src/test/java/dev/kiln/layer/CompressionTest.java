@@ -1,0 +1,126 @@
+package dev.kiln.layer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.oci.InvalidInputException;
+import dev.kiln.oci.KilnException;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompressionTest {
+    @TempDir Path tmp;
+
+    /** ~5 MiB: text-like runs, random bytes and zeros, seeded. */
+    static byte[] mixedData() {
+        Random r = new Random(42);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        while (b.size() < 5 * 1024 * 1024 + 12345) {
+            switch (r.nextInt(3)) {
+                case 0 -> b.writeBytes(("line " + r.nextInt(1000) + " of some text\n").repeat(1 + r.nextInt(200)).getBytes());
+                case 1 -> {
+                    byte[] x = new byte[r.nextInt(100_000)];
+                    r.nextBytes(x);
+                    b.writeBytes(x);
+                }
+                default -> b.writeBytes(new byte[r.nextInt(300_000)]);
+            }
+        }
+        return b.toByteArray();
+    }
+
+    private Path compress(Compression c, byte[] data) throws Exception {
+        Path file = tmp.resolve("out." + c.name().toLowerCase());
+        try (OutputStream out = c.compressing(Files.newOutputStream(file))) {
+            // uneven writes, to cross block boundaries anywhere
+            int off = 0;
+            for (int n = 1; off < data.length; n = n * 3 % 70_001 + 1) {
+                int len = Math.min(n, data.length - off);
+                out.write(data, off, len);
+                off += len;
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void parallelGzipIsOneValidGzipStream() throws Exception {
+        byte[] data = mixedData();
+        Path gz = compress(Compression.GZIP, data);
+        Cmd.run(tmp, "gzip", "-t", gz.toString());
+        assertThat(Cmd.runBytes(tmp, gz, "gzip", "-dc")).isEqualTo(data);
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+            assertThat(in.readAllBytes()).isEqualTo(data);
+        }
+        assertThat(Files.size(gz)).isLessThan(data.length * 3L / 4);
+    }
+
+    @Test
+    void parallelGzipOfNothingAndOfOneByte() throws Exception {
+        for (byte[] data : new byte[][] {new byte[0], {7}, new byte[ParallelGzipOutputStream.BLOCK_SIZE]}) {
+            Path gz = compress(Compression.GZIP, data);
+            assertThat(Cmd.runBytes(tmp, gz, "gzip", "-dc")).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void gzipIsDeterministic() throws Exception {
+        byte[] data = mixedData();
+        byte[] a = Files.readAllBytes(compress(Compression.GZIP, data));
+        byte[] b = Files.readAllBytes(compress(Compression.GZIP, data));
+        assertThat(HexFormat.of().formatHex(a)).isEqualTo(HexFormat.of().formatHex(b));
+    }
+
+    @Test
+    void zstdIsReadableByTheZstdTool() throws Exception {
+        byte[] data = mixedData();
+        Path zst = compress(Compression.ZSTD, data);
+        assertThat(Cmd.runBytes(tmp, zst, "zstd", "-dc")).isEqualTo(data);
+    }
+
+    @Test
+    void noneClosesAndPassesThrough() throws Exception {
+        byte[] data = mixedData();
+        assertThat(Files.readAllBytes(compress(Compression.NONE, data))).isEqualTo(data);
+    }
+
+    @Test
+    void parseAcceptsTheKnownNamesOnly() {
+        assertThat(Compression.parse("gzip")).isEqualTo(Compression.GZIP);
+        assertThat(Compression.parse("ZSTD")).isEqualTo(Compression.ZSTD);
+        assertThat(Compression.parse("none")).isEqualTo(Compression.NONE);
+        assertThat(Compression.parse("uncompressed")).isEqualTo(Compression.NONE);
+        assertThatThrownBy(() -> Compression.parse("lz4")).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("lz4").hasMessageContaining("gzip, zstd, none");
+        assertThatThrownBy(() -> Compression.XZ.compressing(OutputStream.nullOutputStream()))
+                .isInstanceOf(KilnException.class).hasMessage("cannot write xz: kiln compresses with gzip or zstd");
+    }
+
+    @Test
+    void digestingStreamsGiveDiffIdAndBlobDigestInOnePass() throws Exception {
+        byte[] data = mixedData();
+        Path gz = tmp.resolve("blob.gz");
+        DigestingOutputStream blob = new DigestingOutputStream(Files.newOutputStream(gz));
+        DigestingOutputStream diff = new DigestingOutputStream(Compression.GZIP.compressing(blob));
+        try (diff) {
+            diff.write(data);
+        }
+        assertThat(diff.size()).isEqualTo(data.length);
+        assertThat(blob.size()).isEqualTo(Files.size(gz));
+        assertThat(diff.digest().hex()).isEqualTo(sha256sum(tmp.resolve("raw"), data));
+        assertThat(blob.digest().hex()).isEqualTo(Cmd.run(tmp, "sha256sum", gz.toString()).substring(0, 64));
+    }
+
+    private String sha256sum(Path file, byte[] data) throws Exception {
+        Files.write(file, data);
+        return Cmd.run(tmp, "sha256sum", file.toString()).substring(0, 64);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.kiln.store;
+
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.MediaType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GcTest {
+    @TempDir
+    Path dir;
+
+    static LayerRef fakeLayer(Store s, String content) {
+        Digest d = s.blobs().put(content.getBytes(StandardCharsets.UTF_8));
+        return new LayerRef(d, d);
+    }
+
+    static void fakeSnapshot(Store s, Digest chainId) throws Exception {
+        Path p = s.snapshots().path(chainId);
+        Files.createDirectories(p.resolve("fs"));
+        Files.writeString(p.resolve("meta.json"), "{}");
+    }
+
+    @Test
+    void removesExactlyTheUnreferenced() throws Exception {
+        Store s = Store.open(dir.resolve("store"), new StoreOptions("vfs"));
+        LayerRef l1 = fakeLayer(s, "l1"), l2 = fakeLayer(s, "l2"), l3 = fakeLayer(s, "l3"), l4 = fakeLayer(s, "l4");
+        Digest named = Fixtures.image(s, "localhost/kept:1", List.of(l1, l2));
+        Digest dropped = Fixtures.image(s, "localhost/dropped:1", List.of(l3));
+        // an index naming a manifest: everything below it stays
+        Digest viaIndex = Fixtures.image(s, null, List.of(l4));
+        byte[] idx = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":[{\"mediaType\":\""
+                + MediaType.OCI_MANIFEST + "\",\"digest\":\"" + viaIndex + "\",\"size\":" + s.blobs().size(viaIndex) + "}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        Digest index = s.blobs().put(idx);
+        s.images().tag("localhost/multi:1", MediaType.OCI_INDEX, index, idx.length);
+        // a container on the dropped image keeps its manifest and layers
+        LayerRef cl = fakeLayer(s, "container-base");
+        Digest cImage = Fixtures.image(s, null, List.of(cl));
+        s.containers().create("c", null, cImage.toString(), List.of(), Json.object(), Map.of());
+        Digest stray = s.blobs().put("stray".getBytes(StandardCharsets.UTF_8));
+        s.blobs().recordCompressed(l1.diffId(), "gzip", stray);
+        s.blobs().recordCompressed(l2.diffId(), "gzip", l2.blob());
+
+        List<Digest> keptChain = Snapshots.chainIds(List.of(l1.diffId(), l2.diffId()));
+        for (Digest id : keptChain) fakeSnapshot(s, id);
+        fakeSnapshot(s, l3.diffId());
+        Files.createDirectories(s.tmpDir().resolve("snapshot-leftover/fs"));
+
+        Digest droppedConfig = configOf(s, dropped);
+        assertThat(s.images().untag("localhost/dropped:1")).isTrue();
+        assertThat(s.gc().blobs()).isZero(); // everything is younger than the default grace period
+
+        GcResult r = s.gc(Duration.ZERO);
+
+        assertThat(s.blobs().has(named)).isTrue();
+        assertThat(s.blobs().has(configOf(s, named))).isTrue();
+        assertThat(s.blobs().has(l1.blob()) && s.blobs().has(l2.blob()) && s.blobs().has(l4.blob())).isTrue();
+        assertThat(s.blobs().has(index) && s.blobs().has(viaIndex)).isTrue();
+        assertThat(s.blobs().has(cImage) && s.blobs().has(cl.blob())).isTrue();
+        for (Digest gone : List.of(dropped, droppedConfig, l3.blob(), stray)) assertThat(s.blobs().has(gone)).as(gone.toString()).isFalse();
+        assertThat(r.blobs()).isEqualTo(4);
+        assertThat(s.snapshots().list()).containsExactlyInAnyOrderElementsOf(keptChain);
+        assertThat(r.snapshots()).isEqualTo(1);
+        assertThat(s.blobs().compressed(l2.diffId(), "gzip")).contains(l2.blob());
+        assertThat(s.root().resolve("compressed/gzip/" + l1.diffId().hex())).doesNotExist();
+        assertThat(r.compressed()).isEqualTo(1);
+        assertThat(s.tmpDir().toFile().list()).isEmpty();
+        assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0));
+    }
+
+    private static Digest configOf(Store s, Digest manifest) {
+        return Digest.parse(Json.parseObject(s.blobs().read(manifest), "m").path("config").path("digest").asText());
+    }
+}
