@@ -27,9 +27,12 @@ final class GarbageCollector {
     private final Store store;
     private final Set<Digest> liveBlobs = new HashSet<>();
     private final Set<Digest> liveSnapshots = new HashSet<>();
+    private final Set<Digest> released;
 
-    GarbageCollector(Store store) {
+    /** {@code released}: blobs and snapshot chain IDs just unpublished (rmi), swept whatever their age if unreferenced. */
+    GarbageCollector(Store store, Set<Digest> released) {
         this.store = store;
+        this.released = Set.copyOf(released);
     }
 
     GcResult run(Duration grace) {
@@ -99,7 +102,8 @@ final class GarbageCollector {
         for (Path algDir : children(dir)) {
             for (Path p : children(algDir)) {
                 String text = algDir.getFileName() + ":" + p.getFileName();
-                if (!Digest.isDigest(text) || liveBlobs.contains(Digest.parse(text)) || young(p, cutoff)) continue;
+                if (!Digest.isDigest(text) || liveBlobs.contains(Digest.parse(text))) continue;
+                if (!released.contains(Digest.parse(text)) && young(p, cutoff)) continue;
                 bytes[0] += Files.size(p);
                 Files.deleteIfExists(p);
                 n++;
@@ -111,7 +115,8 @@ final class GarbageCollector {
     private int sweepSnapshots(Instant cutoff) throws IOException {
         int n = 0;
         for (Digest id : store.snapshots().list()) {
-            if (liveSnapshots.contains(id) || young(store.snapshots().path(id).resolve("meta.json"), cutoff)) continue;
+            if (liveSnapshots.contains(id)) continue;
+            if (!released.contains(id) && young(store.snapshots().path(id).resolve("meta.json"), cutoff)) continue;
             store.snapshots().remove(id);
             n++;
         }

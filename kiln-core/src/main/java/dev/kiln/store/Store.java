@@ -1,5 +1,7 @@
 package dev.kiln.store;
 
+import dev.kiln.oci.Digest;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.linux.Linux;
 import dev.kiln.oci.KilnException;
@@ -9,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -133,7 +136,16 @@ public final class Store implements AutoCloseable {
 
     /** {@link #gc()} with a chosen grace period ({@link Duration#ZERO}: remove all that is unreferenced now). */
     public GcResult gc(Duration grace) {
-        return new GarbageCollector(this).run(grace);
+        return new GarbageCollector(this, Set.of()).run(grace);
+    }
+
+    /**
+     * {@link #gc()}, and also removes {@code released} blobs and snapshots (by digest or chain ID)
+     * whatever their age, if nothing references them: what {@code rmi} just unpublished is known
+     * not to be an ingest in progress.
+     */
+    public GcResult gc(Duration grace, Set<Digest> released) {
+        return new GarbageCollector(this, released).run(grace);
     }
 
     /** Nothing to release: every operation takes and frees its own locks. */
