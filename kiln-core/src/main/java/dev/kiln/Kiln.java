@@ -1,8 +1,25 @@
 package dev.kiln;
 
+import dev.kiln.oci.ConflictException;
 import dev.kiln.oci.Digest;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Platform;
+import dev.kiln.store.ContainerState;
+import dev.kiln.store.GcResult;
+import dev.kiln.store.LayerRef;
+import dev.kiln.store.Store;
+import dev.kiln.store.StoreOptions;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
+import java.time.Duration;
+import dev.kiln.store.Snapshots;
 
 /**
  * kiln as a library: one object per store. Every CLI verb is one call here.
@@ -11,7 +28,6 @@ import java.util.List;
  * try (Kiln kiln = Kiln.open(Path.of("/var/lib/kiln"))) {
  *     WorkingContainer ctr = kiln.from("scratch", null);
  *     ctr.add(List.of("rootfs.tar"), "/", CopyOptions.add());
- *     ctr.config(ConfigChange.none().withCmd("[\"/bin/sh\"]"));
  *     CommitResult image = ctr.commit("app", CommitOptions.defaults());
  * }
  * }</pre>
@@ -20,9 +36,24 @@ import java.util.List;
  * conflict) whose message names what and where; they leave the store as it was.
  */
 public final class Kiln implements AutoCloseable {
+    private final Store store;
+    private final LocalImages images;
+
+    private Kiln(Store store) {
+        this.store = store;
+        this.images = new LocalImages(store);
+    }
+
     /** /var/lib/kiln for root, else $XDG_DATA_HOME/kiln (~/.local/share/kiln). */
     public static Path defaultRoot() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        try {
+            if ((int) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0) return Path.of("/var/lib/kiln");
+        } catch (IOException | UnsupportedOperationException e) {
+            // not Linux /proc: fall through to the per-user location
+        }
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local/share");
+        return base.resolve("kiln");
     }
 
     public static Kiln open(Path root) {
@@ -30,16 +61,25 @@ public final class Kiln implements AutoCloseable {
     }
 
     public static Kiln open(KilnOptions options) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        Path root = options.root() != null ? options.root() : defaultRoot();
+        return new Kiln(Store.open(root.toAbsolutePath(), new StoreOptions(options.storageDriver())));
+    }
+
+    Store store() {
+        return store;
+    }
+
+    LocalImages localImages() {
+        return images;
     }
 
     public Path root() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return store.root();
     }
 
     /** "overlay" or "vfs". */
     public String storageDriver() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return store.driver().name();
     }
 
     /**
@@ -48,40 +88,81 @@ public final class Kiln implements AutoCloseable {
      * (with -1, -2 ... when taken).
      */
     public WorkingContainer from(String image, String name) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        boolean scratch = image.equals("scratch");
+        LocalImage base = scratch ? null : images.get(image);
+        List<LayerRef> layers = scratch ? List.of() : base.layers();
+        ImageConfig config = scratch ? ImageConfig.empty(Platform.host()) : base.config();
+        String containerName = name != null ? name : store.containers().uniqueName(defaultName(image, base));
+        String imageName = scratch ? null : base.names().isEmpty() ? null : base.names().getFirst();
+        ContainerState state = store.containers().create(containerName, imageName,
+                scratch ? null : base.manifestDigest().toString(), layers, Json.tree(config.toJson()), Map.of());
+        return new WorkingContainer(this, state);
+    }
+
+    private static String defaultName(String image, LocalImage base) {
+        if (base == null) return "working-container";
+        String n = base.names().isEmpty() ? base.id().substring(0, 12) : base.names().getFirst();
+        n = n.substring(n.lastIndexOf('/') + 1);
+        int colon = n.indexOf(':');
+        if (colon >= 0) n = n.substring(0, colon);
+        return n + "-working-container";
     }
 
     /** An existing working container by name, id or unique id prefix. */
     public WorkingContainer container(String nameOrId) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return new WorkingContainer(this, store.containers().get(nameOrId));
     }
 
     public List<ContainerInfo> containers() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        List<ContainerInfo> out = new ArrayList<>();
+        for (ContainerState s : store.containers().list()) {
+            String imageId = "";
+            if (s.imageManifest() != null) {
+                try {
+                    imageId = images.withNames(Digest.parse(s.imageManifest()), null).id();
+                } catch (KilnException e) {
+                    imageId = "";
+                }
+            }
+            out.add(new ContainerInfo(s.id(), s.name(), imageId, s.imageName() == null ? (s.imageManifest() == null ? "scratch" : "") : s.imageName(), s.created()));
+        }
+        return out;
     }
 
     /** Removes a working container (unmounting it first); returns its id. */
     public String removeContainer(String nameOrId) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        ContainerState s = store.containers().get(nameOrId);
+        store.containers().remove(s);
+        return s.id();
     }
 
     /** Removes every working container; returns their ids. */
     public List<String> removeAllContainers() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        List<String> ids = new ArrayList<>();
+        for (ContainerState s : store.containers().list()) {
+            store.containers().remove(s);
+            ids.add(s.id());
+        }
+        return ids;
     }
 
     public List<ImageInfo> images() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        List<ImageInfo> out = new ArrayList<>();
+        for (LocalImage i : images.all()) out.add(i.info());
+        return out;
     }
 
     /** An image by name (short names like "app" or "app:1" are looked up as localhost/app:latest ...), id, or id prefix. */
     public ImageInfo image(String nameOrId) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return images.get(nameOrId).info();
     }
 
     /** Adds {@code newName} (normalised, e.g. "app" → "localhost/app:latest") to an image; returns the full name. */
     public String tag(String image, String newName) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        LocalImage img = images.get(image);
+        String full = LocalImages.normalize(newName);
+        store.images().tag(full, img.mediaType(), img.manifestDigest(), img.manifestBytes().length);
+        return full;
     }
 
     /**
@@ -91,22 +172,68 @@ public final class Kiln implements AutoCloseable {
      * "untagged: NAME" and the removed image ids.
      */
     public List<String> removeImage(String nameOrId, boolean force) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        LocalImage img = images.get(nameOrId);
+        List<String> out = new ArrayList<>();
+        String byName = null;
+        for (String c : LocalImages.candidates(nameOrId)) if (img.names().contains(c)) byName = c;
+        if (byName != null && img.names().size() > 1) {
+            store.images().untag(byName);
+            out.add("untagged: " + byName);
+            return out;
+        }
+        List<ContainerState> users = store.containers().list().stream()
+                .filter(s -> img.manifestDigest().toString().equals(s.imageManifest())).toList();
+        if (!users.isEmpty() && !force) {
+            throw new ConflictException("image " + img.id().substring(0, 12) + " is used by container "
+                    + users.getFirst().name() + " (remove it with kiln rm, or use rmi --force)");
+        }
+        for (ContainerState s : users) store.containers().remove(s);
+        for (String n : img.names()) out.add("untagged: " + n);
+        Set<Digest> released = released(img);
+        store.images().remove(img.manifestDigest());
+        out.add(img.id());
+        store.gc(Duration.ofMinutes(10), released);
+        return out;
+    }
+
+    /** What removing {@code img} may free: its blobs, their compressed forms, its snapshots. */
+    private Set<Digest> released(LocalImage img) {
+        Set<Digest> out = new HashSet<>();
+        out.add(img.manifestDigest());
+        out.add(img.manifest().config().digest());
+        for (LayerRef l : img.layers()) {
+            out.add(l.blob());
+            out.add(l.diffId());
+            for (String format : List.of("gzip", "zstd")) store.blobs().compressed(l.diffId(), format).ifPresent(out::add);
+        }
+        out.addAll(Snapshots.chainIds(img.layers().stream().map(LayerRef::diffId).toList()));
+        return out;
     }
 
     /** Removes every image (and with {@code force}, every container); returns the removed image ids. */
     public List<String> removeAllImages(boolean force) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        List<String> out = new ArrayList<>();
+        for (LocalImage img : images.all()) out.addAll(removeImage(img.manifestDigest().hex(), force));
+        return out;
     }
 
     /** What changed between an image and its parent (other null) or between two images. */
     public List<FileChange> diff(String image, String other) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return new ImageDiff(this).diff(images.get(image), other == null ? null : images.get(other));
     }
 
     /** The image's manifest, config and names as pretty JSON. */
     public String inspectImage(String image) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        LocalImage img = images.get(image);
+        var o = Json.object();
+        o.put("Type", "kiln");
+        o.put("ImageID", img.id());
+        o.putPOJO("Names", img.names());
+        o.put("ManifestDigest", img.manifestDigest().toString());
+        o.put("ManifestType", img.mediaType());
+        o.set("Manifest", Json.tree(img.manifestBytes()));
+        o.set("Config", Json.tree(img.configBytes()));
+        return Json.pretty(o);
     }
 
     /**
@@ -114,21 +241,23 @@ public final class Kiln implements AutoCloseable {
      * {@code docker-archive:FILE[:NAME[:TAG]]}. Returns the manifest digest written.
      */
     public Digest push(String image, String destination, PushOptions options) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return new Transfers(this).push(images.get(image), destination, options);
     }
 
     /** Copies an image from {@code oci:}, {@code oci-archive:} or {@code docker-archive:} into the store. */
     public ImageInfo pull(String source) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return new Transfers(this).pull(source).info();
     }
 
     /** Removes unreferenced blobs, snapshots and leftovers; returns a one-line summary. */
     public String gc() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        GcResult r = store.gc();
+        return "removed " + r.blobs() + " blobs (" + r.blobBytes() + " bytes), " + r.snapshots() + " snapshots, "
+                + r.tmpEntries() + " temporary files";
     }
 
     @Override
     public void close() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        store.close();
     }
 }

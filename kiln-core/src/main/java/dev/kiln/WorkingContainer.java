@@ -1,7 +1,22 @@
 package dev.kiln;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layer.Change;
+import dev.kiln.layer.LayerOptions;
+import dev.kiln.layer.LayerWriter;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Manifest;
+import dev.kiln.store.ContainerState;
+import dev.kiln.store.Store;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A working container: a base image plus a writable layer, kept between processes (its state is
@@ -9,12 +24,36 @@ import java.util.List;
  * separate commands. Obtained from {@link Kiln#from} or {@link Kiln#container}.
  */
 public final class WorkingContainer {
+    static final String ANNOTATION = "annotation.";
+    static final String MOUNTED = "mounted";
+    static final String CREATED_BY = "createdBy";
+
+    private final Kiln kiln;
+    private ContainerState state;
+
+    WorkingContainer(Kiln kiln, ContainerState state) {
+        this.kiln = kiln;
+        this.state = state;
+    }
+
     public String id() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return state.id();
     }
 
     public String name() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        return state.name();
+    }
+
+    private Store store() {
+        return kiln.store();
+    }
+
+    private Path dir() {
+        return store().containers().dir(state);
+    }
+
+    ContainerState state() {
+        return state;
     }
 
     /**
@@ -23,26 +62,105 @@ public final class WorkingContainer {
      * extracted instead of copied. A missing source fails before anything is copied.
      */
     public void add(List<String> sources, String dest, CopyOptions options) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        String target = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        withRoot(root -> new Adder(root, options).add(sources, target));
+    }
+
+    private String workingDir() {
+        String wd = imageConfig().config().workingDir();
+        return wd == null || wd.isEmpty() ? "/" : wd;
     }
 
     /** Applies config edits; they go into the next commit. */
     public void config(ConfigChange change) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        ImageConfig edited = ConfigEditor.apply(imageConfig(), change);
+        Map<String, String> extra = new LinkedHashMap<>(state.extra());
+        if (change.annotations() != null && !change.annotations().isEmpty()) {
+            Map<String, String> edits = ConfigEditor.editAnnotations(annotations(), change.annotations());
+            extra.keySet().removeIf(k -> k.startsWith(ANNOTATION));
+            edits.forEach((k, v) -> extra.put(ANNOTATION + k, v));
+        }
+        if (change.createdBy() != null) extra.put(CREATED_BY, change.createdBy());
+        save(with(Json.tree(edited.toJson()), extra));
+    }
+
+    ImageConfig imageConfig() {
+        return ImageConfig.parse(Json.bytes(state.config()));
+    }
+
+    Map<String, String> annotations() {
+        Map<String, String> out = new LinkedHashMap<>();
+        state.extra().forEach((k, v) -> {
+            if (k.startsWith(ANNOTATION)) out.put(k.substring(ANNOTATION.length()), v);
+        });
+        return out;
     }
 
     /** Mounts the container's root filesystem and returns its path; it stays mounted until {@link #unmount}. */
     public Path mount() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        try {
+            Path root = store().driver().mount(dir());
+            if (!state.extra().containsKey(MOUNTED)) {
+                Map<String, String> extra = new LinkedHashMap<>(state.extra());
+                extra.put(MOUNTED, "true");
+                save(with(state.config(), extra));
+            }
+            return root;
+        } catch (IOException e) {
+            throw new KilnException("mounting container " + name() + ": " + e.getMessage(), e);
+        }
     }
 
     public void unmount() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        try {
+            store().driver().unmount(dir());
+            if (state.extra().containsKey(MOUNTED)) {
+                Map<String, String> extra = new LinkedHashMap<>(state.extra());
+                extra.remove(MOUNTED);
+                save(with(state.config(), extra));
+            }
+        } catch (IOException e) {
+            throw new KilnException("unmounting container " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    boolean isMounted() {
+        return state.extra().containsKey(MOUNTED);
+    }
+
+    /** Runs {@code work} with the root mounted, unmounting afterwards unless the user had mounted it. */
+    void withRoot(RootWork work) {
+        boolean wasMounted = isMounted();
+        try {
+            Path root = store().driver().mount(dir());
+            try {
+                work.run(root);
+            } finally {
+                if (!wasMounted) store().driver().unmount(dir());
+            }
+        } catch (IOException e) {
+            throw new KilnException("working in container " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    interface RootWork {
+        void run(Path root) throws IOException;
     }
 
     /** Changes since {@code from}, sorted by path. */
     public List<FileChange> diff() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        try {
+            return toFileChanges(store().driver().changes(dir()));
+        } catch (IOException e) {
+            throw new KilnException("listing the changes of container " + name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    static List<FileChange> toFileChanges(List<Change> changes) {
+        List<FileChange> out = new ArrayList<>();
+        for (Change c : changes) out.add(new FileChange(c.kind().letter().charAt(0), c.path()));
+        return out;
     }
 
     /**
@@ -51,11 +169,58 @@ public final class WorkingContainer {
      * container stays as it is unless {@code options.remove()}.
      */
     public CommitResult commit(String name, CommitOptions options) {
-        throw new UnsupportedOperationException("TODO(facade)");
+        String fullName = name == null ? null : LocalImages.normalize(name);
+        LayerOptions lo = new LayerOptions(options.timestamp());
+        Committer.ContainerSnapshot snap = new Committer.ContainerSnapshot(imageConfig(), baseLayerDescriptors(),
+                annotations(), state.extra().get(CREATED_BY));
+        Committer.Written w;
+        if (options.squash()) {
+            Committer.Written[] out = new Committer.Written[1];
+            withRoot(root -> out[0] = new Committer(store()).commit(snap, options, o -> LayerWriter.writeTree(root, o, lo)));
+            w = out[0];
+        } else {
+            w = new Committer(store()).commit(snap, options, o -> store().driver().writeDiff(dir(), o, lo));
+        }
+        Descriptor m = w.manifest();
+        if (fullName != null) {
+            store().images().tag(fullName, m.mediaType(), m.digest(), m.size());
+        } else {
+            store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
+        }
+        if (options.remove()) kiln.removeContainer(id());
+        return new CommitResult(w.imageId(), m.digest(), fullName);
+    }
+
+    private List<Descriptor> baseLayerDescriptors() {
+        if (state.imageManifest() == null) return List.of();
+        Manifest base = Manifest.parse(store().blobs().read(Digest.parse(state.imageManifest())));
+        return base.layers();
     }
 
     /** The container's state as pretty JSON (name, id, base image, config, mount point). */
     public String inspect() {
-        throw new UnsupportedOperationException("TODO(facade)");
+        ObjectNode o = Json.object();
+        o.put("Type", "kiln");
+        o.put("ContainerID", id());
+        o.put("ContainerName", name());
+        o.put("FromImage", state.imageName() == null ? "scratch" : state.imageName());
+        o.put("FromImageDigest", state.imageManifest());
+        o.put("StorageDriver", store().driver().name());
+        o.put("MountPoint", isMounted() ? dir().resolve(store().driver().name().equals("overlay") ? "merged" : "rootfs").toString() : "");
+        o.set("Config", state.config());
+        ObjectNode ann = o.putObject("Annotations");
+        annotations().forEach(ann::put);
+        o.put("Created", state.created());
+        return Json.pretty(o);
+    }
+
+    private ContainerState with(com.fasterxml.jackson.databind.JsonNode config, Map<String, String> extra) {
+        return new ContainerState(state.id(), state.name(), state.imageName(), state.imageManifest(), state.baseLayers(),
+                config, state.created(), extra);
+    }
+
+    private void save(ContainerState next) {
+        store().containers().save(next);
+        state = next;
     }
 }

@@ -1,0 +1,128 @@
+package dev.kiln;
+
+import dev.kiln.layer.Compression;
+import dev.kiln.layer.DigestingOutputStream;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.History;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.InvalidInputException;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Manifest;
+import dev.kiln.oci.MediaType;
+import dev.kiln.oci.RootFs;
+import dev.kiln.store.BlobSink;
+import dev.kiln.store.Store;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code commit}: one pass from the container's changes to a layer blob (tar → diffID hash →
+ * optional compressor → blob hash → tmp file → rename), then config, then manifest, then the
+ * name, published last so a crash leaves at worst unreferenced blobs.
+ */
+final class Committer {
+    private final Store store;
+
+    Committer(Store store) {
+        this.store = store;
+    }
+
+    /** What a commit writes before naming: the manifest descriptor and the image id. */
+    record Written(Descriptor manifest, String imageId) {}
+
+    /** A layer blob just stored: its diffID (uncompressed digest), blob digest, size, media type. */
+    record NewLayer(Digest diffId, Descriptor blob) {}
+
+    @FunctionalInterface
+    interface TarSource {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar) {
+        boolean docker = isDocker(opts.format());
+        Compression compression = opts.compression() == null ? Compression.NONE : Compression.parse(opts.compression());
+        Instant created = opts.timestamp() != null ? Instant.ofEpochSecond(opts.timestamp()) : Instant.now();
+        NewLayer layer = writeLayer(layerTar, compression, docker);
+        ImageConfig config = newConfig(ctr, opts, layer.diffId(), created, docker);
+        List<Descriptor> layers = new ArrayList<>(opts.squash() ? List.of() : ctr.baseLayers());
+        layers.add(layer.blob());
+        byte[] configBytes = config.toJson();
+        Digest configDigest = store.blobs().put(configBytes);
+        Manifest manifest = Manifest.of(Descriptor.of(MediaType.OCI_CONFIG, configDigest, configBytes.length), layers);
+        manifest = docker ? manifest.toDocker() : manifest.toOci();
+        if (!ctr.annotations().isEmpty() && !docker) manifest = manifest.withAnnotations(ctr.annotations());
+        byte[] manifestBytes = manifest.toJson();
+        Digest manifestDigest = store.blobs().put(manifestBytes);
+        String mt = docker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST;
+        return new Written(Descriptor.of(mt, manifestDigest, manifestBytes.length), configDigest.hex());
+    }
+
+    static boolean isDocker(String format) {
+        if (format == null || format.equals("oci")) return false;
+        if (format.equals("docker") || format.equals("v2s2")) return true;
+        throw new InvalidInputException("unknown image format '" + format + "' (use oci or docker)");
+    }
+
+    private ImageConfig newConfig(ContainerSnapshot ctr, CommitOptions opts, Digest diffId, Instant created, boolean docker) {
+        ImageConfig c = ctr.config();
+        if (!docker) c = c.withConfig(c.config().withoutDockerOnlyFields());
+        String createdBy = opts.createdBy() != null ? opts.createdBy() : ctr.createdBy();
+        History h = new History(created.toString(), createdBy, c.author(), null, false);
+        if (opts.squash()) {
+            c = new ImageConfig(c.created(), c.author(), c.architecture(), c.os(), c.osVersion(), c.variant(), c.config(),
+                    new RootFs(RootFs.LAYERS, List.of()), List.of(), c.extra());
+        }
+        return c.withAddedLayer(diffId, h).withCreated(created);
+    }
+
+    NewLayer writeLayer(TarSource tar, Compression compression, boolean docker) {
+        try (BlobSink sink = store.blobs().newSink()) {
+            // Closing diff finishes the compressor; KeepOpen keeps the sink open for commit.
+            DigestingOutputStream diff = new DigestingOutputStream(compression.compressing(new KeepOpen(sink)));
+            try {
+                tar.writeTo(diff);
+            } finally {
+                diff.close();
+            }
+            Digest blob = sink.commit(null, -1);
+            long size = sink.size();
+            Digest diffId = diff.digest();
+            if (compression != Compression.NONE) store.blobs().recordCompressed(diffId, compression.name().toLowerCase(), blob);
+            String mt = switch (compression) {
+                case NONE -> MediaType.OCI_LAYER;
+                case GZIP -> MediaType.OCI_LAYER_GZIP;
+                case ZSTD -> MediaType.OCI_LAYER_ZSTD;
+                default -> throw new IllegalStateException("no layer media type for " + compression);
+            };
+            return new NewLayer(diffId, Descriptor.of(mt, blob, size));
+        } catch (IOException e) {
+            throw new KilnException("writing the layer into the store " + store.root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Lets a compressor finish its stream without closing the blob sink, which must be committed after. */
+    private static final class KeepOpen extends FilterOutputStream {
+        KeepOpen(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    /** What commit needs of a container: its edited config, base layers (as in the base manifest), annotations. */
+    record ContainerSnapshot(ImageConfig config, List<Descriptor> baseLayers, Map<String, String> annotations, String createdBy) {}
+}

@@ -1,0 +1,180 @@
+package dev.kiln;
+
+import dev.kiln.layer.Compression;
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.InvalidInputException;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Manifest;
+import dev.kiln.oci.MediaType;
+import dev.kiln.store.BlobSink;
+import dev.kiln.store.Store;
+import dev.kiln.transport.DockerArchive;
+import dev.kiln.transport.ImageData;
+import dev.kiln.transport.ImageLocation;
+import dev.kiln.transport.OciArchive;
+import dev.kiln.transport.OciLayout;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** {@code push} and {@code pull} between the store and the places in {@link ImageLocation}. */
+final class Transfers {
+    private final Store store;
+    private final LocalImages images;
+
+    Transfers(Kiln kiln) {
+        this.store = kiln.store();
+        this.images = kiln.localImages();
+    }
+
+    Digest push(LocalImage image, String destination, PushOptions options) {
+        ImageLocation loc = ImageLocation.parse(destination);
+        String format = options.format() == null ? null : options.format();
+        boolean toDocker = format == null ? image.manifest().isDocker() : Committer.isDocker(format);
+        ImageData data = switch (loc) {
+            case ImageLocation.DockerArchive d -> storeImage(image, image.manifest(), image.manifestBytes(), image.mediaType());
+            default -> prepare(image, toDocker, compressionFor(options));
+        };
+        switch (loc) {
+            case ImageLocation.OciDir d -> OciLayout.write(data, d.dir(), d.tag());
+            case ImageLocation.OciArchive a -> OciArchive.write(data, a.file(), a.tag());
+            case ImageLocation.DockerArchive d -> DockerArchive.write(data, d.file(),
+                    d.name() != null ? d.name() : image.names().isEmpty() ? null : image.names().getFirst(), store.tmpDir());
+        }
+        return data.manifestDigest();
+    }
+
+    private static Compression compressionFor(PushOptions options) {
+        return options.compression() == null ? Compression.GZIP : Compression.parse(options.compression());
+    }
+
+    private ImageData storeImage(LocalImage image, Manifest manifest, byte[] manifestBytes, String mediaType) {
+        return new ImageData(manifestBytes, manifest, mediaType, image.configBytes(), null,
+                blob -> store.blobs().open(blob.digest()));
+    }
+
+    /** The image as it leaves the machine: layers compressed (once per format, remembered), media types converted. */
+    private ImageData prepare(LocalImage image, boolean toDocker, Compression compression) {
+        List<Digest> diffIds = image.config().rootfs().diffIds();
+        List<Descriptor> layers = new ArrayList<>();
+        for (int i = 0; i < image.manifest().layers().size(); i++) {
+            layers.add(compressed(image.manifest().layers().get(i), diffIds.get(i), compression));
+        }
+        Manifest m = image.manifest().withLayers(layers);
+        m = toDocker ? m.toDocker() : m.toOci();
+        if (m.equals(image.manifest())) return storeImage(image, image.manifest(), image.manifestBytes(), image.mediaType());
+        byte[] bytes = m.toJson();
+        return storeImage(image, m, bytes, toDocker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST);
+    }
+
+    private Descriptor compressed(Descriptor layer, Digest diffId, Compression compression) {
+        boolean uncompressed = layer.mediaType().equals(MediaType.OCI_LAYER) || layer.mediaType().equals(MediaType.DOCKER_LAYER);
+        if (!uncompressed || compression == Compression.NONE) return layer;
+        String format = compression.name().toLowerCase();
+        Optional<Digest> known = store.blobs().compressed(diffId, format);
+        Digest blob;
+        if (known.isPresent() && store.blobs().has(known.get())) {
+            blob = known.get();
+        } else {
+            blob = compress(layer.digest(), compression);
+            store.blobs().recordCompressed(diffId, format, blob);
+        }
+        String mt = compression == Compression.GZIP ? MediaType.OCI_LAYER_GZIP : MediaType.OCI_LAYER_ZSTD;
+        return Descriptor.of(mt, blob, store.blobs().size(blob)).withAnnotations(layer.annotations());
+    }
+
+    private Digest compress(Digest blob, Compression compression) {
+        try (BlobSink sink = store.blobs().newSink()) {
+            try (InputStream in = store.blobs().open(blob);
+                 OutputStream out = compression.compressing(new NonClosing(sink))) {
+                in.transferTo(out);
+            }
+            return sink.commit(null, -1);
+        } catch (IOException e) {
+            throw new KilnException("compressing layer " + blob + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+
+    /** Reads the image at {@code source}, stores every blob (verified), and names it last. */
+    LocalImage pull(String source) {
+        ImageLocation loc = ImageLocation.parse(source);
+        return switch (loc) {
+            case ImageLocation.OciDir d -> ingest(OciLayout.read(d.dir(), d.tag(), null));
+            case ImageLocation.OciArchive a -> {
+                try (OciArchive.Opened o = OciArchive.read(a.file(), a.tag(), null, store.tmpDir())) {
+                    yield ingest(o.image());
+                }
+            }
+            case ImageLocation.DockerArchive d -> {
+                try (OciArchive.Opened o = DockerArchive.read(d.file(), d.name(), store.tmpDir())) {
+                    yield ingest(o.image());
+                }
+            }
+        };
+    }
+
+    private LocalImage ingest(ImageData image) {
+        ImageConfig config = ImageConfig.parse(image.configBytes());
+        if (config.rootfs().diffIds().size() != image.manifest().layers().size()) {
+            throw new InvalidInputException("the image's config lists " + config.rootfs().diffIds().size()
+                    + " layers but its manifest " + image.manifest().layers().size());
+        }
+        if (!Digest.sha256(image.configBytes()).equals(image.manifest().config().digest())) {
+            throw new InvalidInputException("the image's config does not match the digest its manifest names ("
+                    + image.manifest().config().digest() + ")");
+        }
+        List<Digest> added = new ArrayList<>();
+        try {
+            for (Descriptor layer : image.manifest().layers()) {
+                if (store.blobs().has(layer.digest())) continue;
+                try (InputStream in = image.blobs().open(layer)) {
+                    added.add(store.blobs().ingest(in, layer.digest(), layer.size()));
+                }
+            }
+            added.add(store.blobs().put(image.configBytes()));
+        } catch (IOException | RuntimeException e) {
+            // Leave the store as it was: drop what this pull added before the failure.
+            for (Digest d : added) store.blobs().delete(d);
+            if (e instanceof KilnException k) throw k;
+            throw new KilnException("reading the image's layers: " + e.getMessage(), e);
+        }
+        Digest manifest = store.blobs().put(image.manifestBytes());
+        String name = nameOf(image.refName());
+        if (name != null) {
+            store.images().tag(name, image.manifestMediaType(), manifest, image.manifestBytes().length);
+        } else {
+            store.images().addUnnamed(image.manifestMediaType(), manifest, image.manifestBytes().length);
+        }
+        return images.withNames(manifest, image.manifestMediaType());
+    }
+
+    private static String nameOf(String refName) {
+        if (refName == null || refName.isEmpty()) return null;
+        try {
+            return LocalImages.normalize(refName);
+        } catch (InvalidInputException e) {
+            return null;
+        }
+    }
+}
