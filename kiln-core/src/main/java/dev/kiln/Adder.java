@@ -90,6 +90,12 @@ final class Adder {
             Path target = mkdirs(dest);
             copyTree(src, target, dest);
         } else if (options.extract() && isArchive(src)) {
+            // Read it once without writing, so a hostile or broken archive changes nothing.
+            try (InputStream in = Decompressor.decompressing(new BufferedInputStream(Files.newInputStream(src), 1 << 16))) {
+                LayerApplier.validate(in, SafePath.resolve(root, dest));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("cannot add " + src + ": " + e.getMessage(), e);
+            }
             Path target = mkdirs(dest);
             try (InputStream in = Decompressor.decompressing(new BufferedInputStream(Files.newInputStream(src), 1 << 16))) {
                 LayerApplier.apply(in, target, LayerApplier.Mode.MERGE,
@@ -176,15 +182,21 @@ final class Adder {
         Files.delete(p);
     }
 
-    /** A tar, plain or compressed with a format kiln reads. */
+    /**
+     * A tar, plain or compressed with a format kiln reads. A compressed file whose stream is
+     * corrupt is an error, not a file to copy: the user asked to add an archive.
+     */
     static boolean isArchive(Path file) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-             InputStream in = Decompressor.decompressing(raw)) {
-            byte[] header = in.readNBytes(512);
-            return header.length == 512 && header[257] == 'u' && header[258] == 's' && header[259] == 't'
-                    && header[260] == 'a' && header[261] == 'r';
-        } catch (KilnException e) {
-            return false;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            boolean compressed = Decompressor.detect(raw) != dev.kiln.layer.Compression.NONE;
+            try (InputStream in = Decompressor.decompressing(raw)) {
+                byte[] header = in.readNBytes(512);
+                return header.length == 512 && header[257] == 'u' && header[258] == 's' && header[259] == 't'
+                        && header[260] == 'a' && header[261] == 'r';
+            } catch (InvalidInputException e) {
+                if (compressed) throw new InvalidInputException("cannot add " + file + ": " + e.getMessage(), e);
+                return false;
+            }
         }
     }
 

@@ -53,6 +53,40 @@ public final class LayerApplier {
         return n;
     }
 
+    /**
+     * Reads a whole tar stream without writing anything and throws what {@link #apply} would
+     * refuse: names climbing out with "..", links named like the root, hardlinks to what is
+     * neither an earlier non-directory entry nor a file already in {@code root}, truncation,
+     * corruption. Lets {@code add} refuse a hostile archive before it changes a container. What
+     * only shows once the archive's own links exist (a symlink loop it creates) is still refused
+     * by {@link #apply}, after earlier entries were written.
+     */
+    public static void validate(InputStream tar, Path root) throws IOException {
+        TarReader r = new TarReader(tar);
+        Set<String> seen = new HashSet<>();
+        for (TarEntry e; (e = r.next()) != null; ) {
+            String name = SafePath.clean(e.name());
+            if (name.isEmpty() && e.type() != TarEntry.Type.DIR) {
+                throw new InvalidInputException("entry '" + e.name() + "' is a " + e.type() + " named like the root; refusing it");
+            }
+            if (e.type() == TarEntry.Type.HARDLINK) {
+                String link = SafePath.clean(e.linkName());
+                boolean earlier = seen.contains(link);
+                Path existing = link.isEmpty() ? null : SafePath.resolveParent(root, link);
+                if (!earlier && (existing == null || !Files.isRegularFile(existing, NOFOLLOW))) {
+                    throw new InvalidInputException("hardlink '" + e.name() + "' points at '" + e.linkName()
+                            + "', which is not a file inside the layer's root; refusing it");
+                }
+            }
+            if (e.type() == TarEntry.Type.FILE) r.content().transferTo(OutputStream.nullOutputStream());
+            if (e.type() == TarEntry.Type.DIR) {
+                seen.remove(name);
+            } else {
+                seen.add(name);
+            }
+        }
+    }
+
     /** One application of one archive: remembers what this layer wrote (opaque dirs keep it) and the dirs to finish. */
     private static final class Application {
         private final Path root;
