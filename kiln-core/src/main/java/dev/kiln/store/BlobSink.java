@@ -66,8 +66,8 @@ public final class BlobSink extends OutputStream {
      * (InvalidInputException "digest mismatch: expected … got …", and nothing left behind), then
      * renames it into blobs/. If the blob exists already the tmp file is dropped. Returns its digest.
      */
-    public Digest commit(Digest expectedOrNull, long expectedSizeOrMinus1) throws IOException {
-        ensureOpen();
+    public Digest commit(Digest expectedOrNull, long expectedSizeOrMinus1) {
+        if (done) throw new IllegalStateException("blob sink " + tmpFile.getFileName() + " is already committed or aborted");
         done = true;
         try {
             out.flush();
@@ -77,8 +77,18 @@ public final class BlobSink extends OutputStream {
             check(expectedOrNull, expectedSizeOrMinus1, got);
             publish(got);
             return got;
+        } catch (IOException e) {
+            throw Fs.fail("storing blob from " + tmpFile, e);
         } finally {
+            deleteTmp();
+        }
+    }
+
+    private void deleteTmp() {
+        try {
             Files.deleteIfExists(tmpFile);
+        } catch (IOException e) {
+            throw Fs.fail("deleting ingest file " + tmpFile, e);
         }
     }
 
@@ -104,19 +114,21 @@ public final class BlobSink extends OutputStream {
     }
 
     /** Deletes the tmp file; the blob is not published. Idempotent. */
-    public void abort() throws IOException {
+    public void abort() {
         if (done) return;
         done = true;
         try {
             out.close();
+        } catch (IOException e) {
+            throw Fs.fail("closing ingest file " + tmpFile, e);
         } finally {
-            Files.deleteIfExists(tmpFile);
+            deleteTmp();
         }
     }
 
     /** Without a {@link #commit}, the same as {@link #abort}. */
     @Override
-    public void close() throws IOException {
+    public void close() {
         abort();
     }
 

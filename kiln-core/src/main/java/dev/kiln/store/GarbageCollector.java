@@ -20,13 +20,14 @@ import java.util.Set;
  * Mark and sweep under the index lock. Roots: index.json entries (manifest → config and layers,
  * index → manifests, recursively) and containers (their base manifest and base layer blobs).
  * Snapshots are kept if a container's or an image's layer chain needs them; compressed/ entries
- * if their blob is there. Anything younger than the grace period is spared (it may belong to a
+ * (and their blobs) while their layer is live and their blob is there. Anything younger than the grace period is spared (it may belong to a
  * publish in progress); tmp/ entries too.
  */
 final class GarbageCollector {
     private final Store store;
     private final Set<Digest> liveBlobs = new HashSet<>();
     private final Set<Digest> liveSnapshots = new HashSet<>();
+    private final Set<Digest> liveDiffIds = new HashSet<>();
     private final Set<Digest> released;
 
     /** {@code released}: blobs and snapshot chain IDs just unpublished (rmi), swept whatever their age if unreferenced. */
@@ -41,10 +42,11 @@ final class GarbageCollector {
             try {
                 markImages();
                 markContainers();
+                markCompressed();
                 long[] bytes = {0};
                 int blobs = sweepBlobs(cutoff, bytes);
                 int snaps = sweepSnapshots(cutoff);
-                int compressed = sweepCompressed();
+                int compressed = sweepCompressed(cutoff);
                 int tmp = sweepTmp(cutoff);
                 return new GcResult(blobs, snaps, compressed, tmp, bytes[0]);
             } catch (IOException e) {
@@ -61,6 +63,7 @@ final class GarbageCollector {
         for (ContainerState c : store.containers().list()) {
             if (c.imageManifest() != null) mark(Digest.parse(c.imageManifest()), null);
             c.baseLayers().forEach(l -> liveBlobs.add(l.blob()));
+            c.baseLayers().forEach(l -> liveDiffIds.add(l.diffId()));
             liveSnapshots.addAll(Snapshots.chainIds(c.baseLayers().stream().map(LayerRef::diffId).toList()));
         }
     }
@@ -91,9 +94,25 @@ final class GarbageCollector {
             List<Digest> diffIds = new ArrayList<>();
             for (JsonNode id : cfg.path("rootfs").path("diff_ids")) diffIds.add(Digest.parse(id.asText()));
             liveSnapshots.addAll(Snapshots.chainIds(diffIds));
+            liveDiffIds.addAll(diffIds);
         } catch (RuntimeException e) {
             // not an image config (an artifact): no snapshots to keep
         }
+    }
+
+    /** A live layer's compressed forms stay, so the next push does not compress it again. */
+    private void markCompressed() throws IOException {
+        for (Path formatDir : children(store.root().resolve("compressed"))) {
+            for (Path p : children(formatDir)) {
+                String blob = Files.readString(p).strip();
+                if (liveDiffIds.contains(diffIdOf(p)) && Digest.isDigest(blob)) liveBlobs.add(Digest.parse(blob));
+            }
+        }
+    }
+
+    private static Digest diffIdOf(Path compressedEntry) {
+        String text = "sha256:" + compressedEntry.getFileName();
+        return Digest.isDigest(text) ? Digest.parse(text) : null;
     }
 
     private int sweepBlobs(Instant cutoff, long[] bytes) throws IOException {
@@ -123,12 +142,13 @@ final class GarbageCollector {
         return n;
     }
 
-    private int sweepCompressed() throws IOException {
+    private int sweepCompressed(Instant cutoff) throws IOException {
         int n = 0;
         for (Path formatDir : children(store.root().resolve("compressed"))) {
             for (Path p : children(formatDir)) {
                 String text = Files.readString(p).strip();
-                if (Digest.isDigest(text) && store.blobs().has(Digest.parse(text))) continue;
+                boolean live = liveDiffIds.contains(diffIdOf(p)) && Digest.isDigest(text) && store.blobs().has(Digest.parse(text));
+                if (live || young(p, cutoff)) continue;
                 Files.deleteIfExists(p);
                 n++;
             }

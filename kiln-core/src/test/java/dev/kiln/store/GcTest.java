@@ -47,7 +47,9 @@ class GcTest {
         Digest cImage = Fixtures.image(s, null, List.of(cl));
         s.containers().create("c", null, cImage.toString(), List.of(), Json.object(), Map.of());
         Digest stray = s.blobs().put("stray".getBytes(StandardCharsets.UTF_8));
-        s.blobs().recordCompressed(l1.diffId(), "gzip", stray);
+        s.blobs().recordCompressed(l3.diffId(), "gzip", stray); // a dropped layer's compressed form goes
+        Digest gz1 = s.blobs().put("l1 gzipped".getBytes(StandardCharsets.UTF_8)); // a live layer's stays
+        s.blobs().recordCompressed(l1.diffId(), "gzip", gz1);
         s.blobs().recordCompressed(l2.diffId(), "gzip", l2.blob());
 
         List<Digest> keptChain = Snapshots.chainIds(List.of(l1.diffId(), l2.diffId()));
@@ -71,7 +73,8 @@ class GcTest {
         assertThat(s.snapshots().list()).containsExactlyInAnyOrderElementsOf(keptChain);
         assertThat(r.snapshots()).isEqualTo(1);
         assertThat(s.blobs().compressed(l2.diffId(), "gzip")).contains(l2.blob());
-        assertThat(s.root().resolve("compressed/gzip/" + l1.diffId().hex())).doesNotExist();
+        assertThat(s.blobs().compressed(l1.diffId(), "gzip")).contains(gz1);
+        assertThat(s.root().resolve("compressed/gzip/" + l3.diffId().hex())).doesNotExist();
         assertThat(r.compressed()).isEqualTo(1);
         assertThat(s.tmpDir().toFile().list()).isEmpty();
         assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0));
