@@ -47,9 +47,28 @@ final class OciConfig {
         p.put("cwd", l.spec().cwd());
         ObjectNode caps = p.putObject("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) strings(caps.putArray(set), DEFAULT_CAPABILITIES);
-        p.putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("hard", 1048576).put("soft", 1048576);
+        long nofile = Math.min(1048576, hostNofileHardLimit());
+        p.putArray("rlimits").addObject().put("type", "RLIMIT_NOFILE").put("hard", nofile).put("soft", nofile);
         p.put("noNewPrivileges", false);
         return p;
+    }
+
+    /**
+     * Docker's 1048576, unless kiln's own hard limit is lower: raising it needs CAP_SYS_RESOURCE
+     * in the host's user namespace, which kiln may lack (runc then fails "error setting rlimits").
+     */
+    static long hostNofileHardLimit() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String hard = line.substring("Max open files".length()).trim().split("\\s+")[1];
+                    return hard.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(hard);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // Fall through to Docker's value.
+        }
+        return 1048576;
     }
 
     private static ArrayNode mounts(Launch l) {
