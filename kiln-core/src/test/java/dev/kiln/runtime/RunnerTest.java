@@ -189,6 +189,29 @@ class RunnerTest {
         assertThat(state.resolve("bundles")).isEmptyDirectory();
     }
 
+    @ParameterizedTest
+    @EnumSource(Isolation.class)
+    void aRunInterruptedMidwayLeavesNothingBehind(Isolation iso) throws Exception {
+        String before = listing(rootfs);
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                run(spec(iso, "sleep", "60"));
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        Thread.sleep(1500);
+        t.interrupt();
+        t.join(20_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(failure.get()).isInstanceOf(KilnException.class).hasMessageContaining("interrupted");
+        assertThat(Tools.run("runc", "--root", state.resolve("runc").toString(), "list", "-q").stdout()).isBlank();
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(tmp.toString());
+        assertThat(listing(rootfs)).isEqualTo(before);
+        assertThat(Tools.exec(null, List.of("pgrep", "-f", "sleep 60")).stdout()).isBlank();
+    }
+
     @Test
     void anUnusableRuntimeIsNamedWithAdvice() throws IOException {
         String before = listing(rootfs);
