@@ -160,6 +160,29 @@ class RegistryClientTest {
     }
 
     @Test
+    void skopeoReadsWhatKilnPushedAndKilnReadsWhatSkopeoPushed() throws Exception {
+        dev.kiln.testing.Tools.require("skopeo");
+        Blobs.Image img = Blobs.image(50, "amd64");
+        Blobs.push(client, "interop/kiln", "v1", img);
+        String raw = dev.kiln.testing.Tools.run("skopeo", "inspect", "--raw", "--tls-verify=false",
+                "docker://" + registry.host() + "/interop/kiln:v1").stdout();
+        assertThat(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(img.manifest());
+        dev.kiln.testing.Tools.run("skopeo", "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+                "docker://" + registry.host() + "/interop/kiln:v1", "docker://" + registry.host() + "/interop/skopeo:v2");
+        // skopeo may re-serialise the manifest while copying; what kiln pulls must be what skopeo wrote
+        String skopeoRaw = dev.kiln.testing.Tools.run("skopeo", "inspect", "--raw", "--tls-verify=false",
+                "docker://" + registry.host() + "/interop/skopeo:v2").stdout();
+        String skopeoDigest = dev.kiln.testing.Tools.run("skopeo", "inspect", "--format", "{{.Digest}}", "--tls-verify=false",
+                "docker://" + registry.host() + "/interop/skopeo:v2").stdout().strip();
+        ManifestResponse copied = client.getManifest("interop/skopeo", "v2", null);
+        assertThat(copied.bytes()).isEqualTo(skopeoRaw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(copied.digest()).hasToString(skopeoDigest);
+        dev.kiln.oci.Manifest m = dev.kiln.oci.Manifest.parse(copied.bytes());
+        for (Descriptor d : m.layers()) Blobs.readAll(client.openBlob("interop/skopeo", d)); // verified at EOF
+        assertThat(Blobs.readAll(client.openBlob("interop/skopeo", m.config()))).isEqualTo(img.config().bytes());
+    }
+
+    @Test
     void rejectsHostileNames() {
         assertThatThrownBy(() -> client.getManifest("../etc", "v1", null)).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> client.getManifest("app", "v1/../../x", null)).isInstanceOf(InvalidInputException.class);
