@@ -34,4 +34,17 @@ final class ContainerRun {
     private static String firstSet(String preferred, String fallback) {
         return preferred != null && !preferred.isEmpty() ? preferred : fallback;
     }
+
+    /** The directories holding a mount point kiln or the runtime may create: /etc and the volumes' parents. */
+    static List<String> mountPointParents(RunOptions o) {
+        List<String> targets = new ArrayList<>(List.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf"));
+        for (String v : o.volumes()) targets.add(VolumeMount.parse(v).containerPath());
+        List<String> parents = new ArrayList<>();
+        for (String t : targets) {
+            for (Path p = Path.of(t).normalize().getParent(); p != null && p.getParent() != null; p = p.getParent()) {
+                if (!parents.contains(p.toString())) parents.add(p.toString());
+            }
+        }
+        return parents;
+    }
 }

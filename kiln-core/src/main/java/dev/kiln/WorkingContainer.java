@@ -172,12 +172,40 @@ public final class WorkingContainer {
     }
 
     private int run(RunOptions options, Stdio stdio) {
+        boolean wasMounted = isMounted();
         int[] code = new int[1];
         withRoot(root -> {
             RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir());
             code[0] = new Runner().run(spec, stdio).exitCode();
         });
+        dropBareCopyUps(ContainerRun.mountPointParents(options), wasMounted);
         return code[0];
+    }
+
+    /**
+     * The runner removed its untouched mount points, but on overlay creating them copied their
+     * parent directories (/etc for /etc/hosts) up; those must not reach the next layer (issue 4,
+     * "Clean diffs"). The upper may only be edited unmounted, so a user's mount is released and
+     * made again; if it is busy, the copy-ups stay (diff hides them; a layer lists the bare
+     * directories with a new mtime, as buildah's do).
+     */
+    private void dropBareCopyUps(List<String> dirs, boolean wasMounted) {
+        try {
+            if (wasMounted) {
+                try {
+                    store().driver().unmount(dir());
+                } catch (IOException busy) {
+                    return;
+                }
+            }
+            try {
+                store().driver().dropBareCopyUps(dir(), dirs);
+            } finally {
+                if (wasMounted) store().driver().mount(dir());
+            }
+        } catch (IOException e) {
+            throw new KilnException("cleaning mount points out of container " + name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Changes since {@code from}, sorted by path. */

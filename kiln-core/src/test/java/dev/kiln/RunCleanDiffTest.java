@@ -61,6 +61,22 @@ class RunCleanDiffTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"overlay", "vfs"})
+    void alsoWhenTheUserKeepsTheContainerMounted(String driver) throws Exception {
+        Path root = tmp.resolve("store");
+        try (Kiln kiln = Kiln.open(new KilnOptions(root, driver))) {
+            WorkingContainer ctr = busybox(kiln);
+            Path mnt = ctr.mount();
+            assertThat(ctr.run(RunOptions.defaults("true"))).isZero();
+            assertThat(mnt.resolve("bin/busybox")).isRegularFile();
+            assertThat(ctr.diff()).isEmpty();
+            ctr.commit("after-true", CommitOptions.defaults());
+            assertThat(tarNames(root, layers(kiln, "after-true").get(1))).isEmpty();
+            ctr.unmount();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlay", "vfs"})
     void whatTheCommandWroteToAPlaceholderStays(String driver) throws Exception {
         Path root = tmp.resolve("store");
         try (Kiln kiln = Kiln.open(new KilnOptions(root, driver))) {
