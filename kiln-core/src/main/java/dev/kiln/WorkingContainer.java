@@ -11,7 +11,12 @@ import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
 import dev.kiln.store.ContainerState;
 import dev.kiln.store.Store;
+import dev.kiln.runtime.RunSpec;
+import dev.kiln.runtime.Runner;
+import dev.kiln.runtime.Stdio;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -146,6 +151,61 @@ public final class WorkingContainer {
     @FunctionalInterface
     interface RootWork {
         void run(Path root) throws IOException;
+    }
+
+    /**
+     * Runs a command in the container, kiln's own stdin, stdout and stderr passing straight
+     * through (the CLI's case), and returns its exit code (127: not found, 128+N: killed by
+     * signal N). What the command writes stays in the container for the next commit; the
+     * runtime's mount points and placeholders do not.
+     */
+    public int run(RunOptions options) {
+        return run(options, Stdio.inherit());
+    }
+
+    /**
+     * Runs a command in the container with explicit streams ({@code stdin} may be null: the
+     * command reads EOF; the outputs are not closed) and returns its exit code.
+     */
+    public int run(RunOptions options, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        return run(options, Stdio.streams(stdin, stdout, stderr));
+    }
+
+    private int run(RunOptions options, Stdio stdio) {
+        boolean wasMounted = isMounted();
+        int[] code = new int[1];
+        withRoot(root -> {
+            RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir());
+            code[0] = new Runner().run(spec, stdio).exitCode();
+        });
+        dropBareCopyUps(ContainerRun.mountPointParents(options), wasMounted);
+        return code[0];
+    }
+
+    /**
+     * The runner removed its untouched mount points, but on overlay creating them copied their
+     * parent directories (/etc for /etc/hosts) up; those must not reach the next layer (issue 4,
+     * "Clean diffs"). The upper may only be edited unmounted, so a user's mount is released and
+     * made again; if it is busy, the copy-ups stay (diff hides them; a layer lists the bare
+     * directories with a new mtime, as buildah's do).
+     */
+    private void dropBareCopyUps(List<String> dirs, boolean wasMounted) {
+        try {
+            if (wasMounted) {
+                try {
+                    store().driver().unmount(dir());
+                } catch (IOException busy) {
+                    return;
+                }
+            }
+            try {
+                store().driver().dropBareCopyUps(dir(), dirs);
+            } finally {
+                if (wasMounted) store().driver().mount(dir());
+            }
+        } catch (IOException e) {
+            throw new KilnException("cleaning mount points out of container " + name() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Changes since {@code from}, sorted by path. */

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 ConfigCommand.class, MountCommand.class, UmountCommand.class, DiffCommand.class,
                 CommitCommand.class, ImagesCommand.class, TagCommand.class, RmiCommand.class,
                 RmCommand.class, InspectCommand.class, PushCommand.class, PullCommand.class,
-                GcCommand.class, VersionCommand.class})
+                GcCommand.class, RunCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a usage error, as buildah. */
     static final int USAGE_ERROR = 125;
@@ -72,6 +72,8 @@ public final class Main implements Runnable {
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((e, args) -> ErrorReporter.usageError(e, err));
         commandLine.setExecutionExceptionHandler((e, cl, parsed) -> ErrorReporter.report(e, main.debug, err));
+        // kiln run CTR ls -l: everything after the container is the command, as buildah run.
+        commandLine.getSubcommands().get("run").setStopAtPositional(true);
         return commandLine;
     }
 

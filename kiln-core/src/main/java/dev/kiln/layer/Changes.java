@@ -55,6 +55,24 @@ public final class Changes {
         return result;
     }
 
+    /**
+     * Whether the upper directory {@code rel} (relative, no leading "/") is a bare copy-up: an
+     * empty, non-opaque directory, under no opaque upper directory, over a lower directory with
+     * the same mode, owner and xattrs. It changes nothing but an mtime, so removing it from the
+     * upper (while unmounted) leaves the merged view as it is; overlayfs makes one when a file is
+     * created in a lower directory and removed again, e.g. a runtime's mount point.
+     */
+    public static boolean isBareCopyUp(Path upper, List<Path> lowers, String rel) throws IOException {
+        Path up = upper.resolve(rel);
+        FileMeta m = FileMeta.ofOrNull(up);
+        if (m == null || !m.isDir() || FileMeta.isOpaque(up) || !TreeWalker.list(up).isEmpty()) return false;
+        for (Path p = Path.of(rel).getParent(); p != null; p = p.getParent()) {
+            if (FileMeta.isOpaque(upper.resolve(p))) return false;
+        }
+        Path below = MergedLowers.lookup(lowers, rel);
+        return below != null && FileMeta.of(below).isDir() && !dirChanged(below, up);
+    }
+
     private static boolean underOpaque(String name, Set<String> opaqueDirs) {
         for (int slash = name.indexOf('/'); slash > 0; slash = name.indexOf('/', slash + 1)) {
             if (opaqueDirs.contains(name.substring(0, slash))) return true;

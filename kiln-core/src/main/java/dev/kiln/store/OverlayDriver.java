@@ -72,6 +72,20 @@ public final class OverlayDriver implements SnapshotDriver {
     }
 
     @Override
+    public void dropBareCopyUps(Path containerDir, List<String> dirs) throws IOException {
+        if (isMounted(containerDir.resolve("merged"))) {
+            throw new IllegalStateException("dropping copy-ups of " + containerDir + " while it is mounted");
+        }
+        Path upper = containerDir.resolve("upper");
+        List<Path> lowers = Lowers.read(containerDir);
+        List<String> deepestFirst = dirs.stream().map(d -> d.replaceAll("^/+|/+$", "")).filter(d -> !d.isEmpty())
+                .distinct().sorted(java.util.Comparator.comparingInt(String::length).reversed()).toList();
+        for (String rel : deepestFirst) {
+            if (Changes.isBareCopyUp(upper, lowers, rel)) Files.delete(upper.resolve(rel));
+        }
+    }
+
+    @Override
     public void remove(Path containerDir) throws IOException {
         unmount(containerDir);
         Fs.deleteTree(containerDir);

@@ -45,6 +45,14 @@ public sealed interface SnapshotDriver permits OverlayDriver, VfsDriver {
     /** The container's changes as an uncompressed OCI layer tar ({@code out} is not closed). */
     void writeDiff(Path containerDir, OutputStream out, LayerOptions opts) throws IOException;
 
+    /**
+     * Forgets the container directories {@code dirs} ("/etc", ...) where the only change is that
+     * a file was created in them and removed again (a runtime's mount point), so they stay out
+     * of the next layer. Must be called unmounted: overlayfs forbids touching its upper while
+     * mounted. Directories with real changes are kept. vfs has nothing to do.
+     */
+    void dropBareCopyUps(Path containerDir, List<String> dirs) throws IOException;
+
     /** Unmounts and deletes everything in {@code containerDir}, then the directory itself. */
     void remove(Path containerDir) throws IOException;
 

@@ -69,4 +69,9 @@ public final class VfsDriver implements SnapshotDriver {
         List<Path> lowers = Lowers.read(containerDir);
         return lowers.isEmpty() ? containerDir.resolve("empty") : lowers.getFirst();
     }
+
+    @Override
+    public void dropBareCopyUps(Path containerDir, List<String> dirs) {
+        // vfs diffs by metadata and content; a directory whose only change is its mtime is not a change.
+    }
 }
