@@ -1,0 +1,24 @@
+package dev.kiln.cli;
+
+import dev.kiln.Kiln;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "from", mixinStandardHelpOptions = true,
+        description = "Creates a working container from an image (or scratch) and prints its name.",
+        footer = {"", "Example: kiln from --name web docker.io/library/alpine:3.20"})
+final class FromCommand extends VerbCommand {
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Name of the working container (default: IMAGE-working-container).")
+    String name;
+
+    @Parameters(paramLabel = "IMAGE", description = "\"scratch\", an image name, or an image id or unique id prefix.")
+    String image;
+
+    @Override
+    void run(Kiln kiln, PrintWriter out) {
+        out.println(kiln.from(image, name).name());
+    }
+}
