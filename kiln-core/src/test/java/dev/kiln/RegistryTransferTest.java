@@ -191,6 +191,60 @@ class RegistryTransferTest {
         }
     }
 
+    private static String run(String... cmd) throws Exception {
+        Tools.Result r = Tools.run(cmd);
+        assertThat(r.exitCode()).as(String.join(" ", cmd) + "\n" + r.stderr()).isZero();
+        return r.stdout();
+    }
+
+    private static String[] buildah(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("buildah", "--root", dir.resolve("buildah/root").toString(),
+                "--runroot", dir.resolve("buildah/run").toString(), "--storage-driver", "vfs"));
+        cmd.addAll(List.of(args));
+        return cmd.toArray(String[]::new);
+    }
+
+    @Test
+    void skopeoAndBuildahFetchWhatKilnPushed() throws Exception {
+        Tools.require("skopeo");
+        Tools.require("buildah");
+        Digest pushed = kiln.push("app:1", registry.host() + "/interop:v1", PushOptions.defaults());
+        Path layout = dir.resolve("skopeo-layout");
+        Path digestFile = dir.resolve("skopeo.digest");
+        run("skopeo", "copy", "--src-tls-verify=false", "--digestfile", digestFile.toString(),
+                "docker://" + registry.host() + "/interop:v1", "oci:" + layout + ":x");
+        assertThat(Files.readString(digestFile).strip()).isEqualTo(pushed.toString());
+        assertThat(Files.readString(layout.resolve("index.json"))).contains(pushed.toString());
+
+        run(buildah("pull", "--tls-verify=false", registry.host() + "/interop:v1"));
+        String digests = run(buildah("images", "--digests", "--format", "{{.Digest}}"));
+        assertThat(digests).contains(pushed.toString());
+    }
+
+    @Test
+    void kilnPullsWhatSkopeoAndBuildahPushed() throws Exception {
+        Tools.require("skopeo");
+        Tools.require("buildah");
+        kiln.push("app:1", "oci:" + dir.resolve("for-tools") + ":app", PushOptions.defaults());
+        Path skopeoDigest = dir.resolve("from-skopeo.digest");
+        run("skopeo", "copy", "--dest-tls-verify=false", "--digestfile", skopeoDigest.toString(),
+                "oci:" + dir.resolve("for-tools") + ":app", "docker://" + registry.host() + "/from-skopeo:v1");
+        Path buildahDigest = dir.resolve("from-buildah.digest");
+        run(buildah("pull", "oci:" + dir.resolve("for-tools") + ":app"));
+        String id = run(buildah("images", "-q", "--no-trunc")).lines().findFirst().orElseThrow().strip();
+        run(buildah("push", "--tls-verify=false", "--digestfile", buildahDigest.toString(), id,
+                "docker://" + registry.host() + "/from-buildah:v1"));
+        try (Kiln other = emptyStore("interop")) {
+            assertThat(other.pull(registry.host() + "/from-skopeo:v1", PullOptions.defaults()).manifest().toString())
+                    .isEqualTo(Files.readString(skopeoDigest).strip());
+            ImageInfo fromBuildah = other.pull("docker://" + registry.host() + "/from-buildah:v1", PullOptions.defaults());
+            assertThat(fromBuildah.manifest().toString()).isEqualTo(Files.readString(buildahDigest).strip());
+            WorkingContainer c = other.from(registry.host() + "/from-buildah:v1", null);
+            assertThat(c.mount().resolve("two.txt")).exists();
+            c.unmount();
+        }
+    }
+
     @Test
     void aMissingTagIsNamed() {
         try (Kiln other = emptyStore("missing")) {
