@@ -154,13 +154,36 @@ class RegistryTransferTest {
         }
     }
 
+    @Test
+    void aDockerManifestListOfTwoPlatformsGivesTheAskedOne() throws Exception {
+        Digest arm = pushWithArch("arm64", "dlist:arm64", "v2s2");
+        Digest amd = pushWithArch("amd64", "dlist:amd64", "v2s2");
+        RegistryClient client = RegistryClient.create(registry.host(), RegistryOptions.defaults());
+        Descriptor armD = client.getManifest("dlist", arm.toString(), null).descriptor().withPlatform(Platform.of("linux", "arm64", null));
+        Descriptor amdD = client.getManifest("dlist", amd.toString(), null).descriptor().withPlatform(Platform.of("linux", "amd64", null));
+        assertThat(armD.mediaType()).isEqualTo(MediaType.DOCKER_MANIFEST);
+        Index list = new Index(2, MediaType.DOCKER_MANIFEST_LIST, List.of(amdD, armD), java.util.Map.of(), java.util.Map.of());
+        client.putManifest("dlist", "latest", list.toJson(), MediaType.DOCKER_MANIFEST_LIST);
+
+        try (Kiln other = emptyStore("dlist")) {
+            ImageInfo a = other.pull(registry.host() + "/dlist", new PullOptions(true, null, null, null, "linux/arm64"));
+            assertThat(a.manifest()).isEqualTo(arm);
+            assertThat(a.manifestMediaType()).isEqualTo(MediaType.DOCKER_MANIFEST);
+            assertThat(a.names()).containsExactly(registry.host() + "/dlist:latest");
+        }
+    }
+
     private static Digest pushWithArch(String arch, String tag) {
+        return pushWithArch(arch, tag, null);
+    }
+
+    private static Digest pushWithArch(String arch, String tag, String format) {
         WorkingContainer c = kiln.from("app:1", null);
         ConfigChange none = ConfigChange.none();
         c.config(new ConfigChange(none.env(), null, null, null, null, none.labels(), none.annotations(), none.ports(),
                 none.volumes(), null, null, null, "linux", arch, null, null, null, null, null, null, none.onbuild()));
         c.commit("app-" + arch, CommitOptions.defaults());
-        return kiln.push("app-" + arch, registry.host() + "/" + tag, PushOptions.defaults());
+        return kiln.push("app-" + arch, registry.host() + "/" + tag, new PushOptions(format, null));
     }
 
     @Test

@@ -110,7 +110,7 @@ public final class RegistryTransport {
     private static void pushBlob(RegistryClient client, String repo, Descriptor blob, ImageData image, BlobOrigins origins) {
         String here = client.registry() + "/" + repo;
         if (!client.hasBlob(repo, blob.digest()) && !mounted(client, repo, blob.digest(), origins)) {
-            client.pushBlob(repo, blob, () -> open(image, blob));
+            client.uploadBlob(repo, blob, () -> open(image, blob));
         }
         origins.record(blob.digest(), here);
     }
