@@ -32,7 +32,7 @@ class VerbFlowTest {
     void buildAnImageVerbByVerb() throws Exception {
         Files.writeString(context.resolve("hello.txt"), "hello\n");
         String ctr = kiln("from", "scratch").out().strip();
-        assertThat(ctr).isEqualTo("scratch-working-container");
+        assertThat(ctr).isEqualTo("working-container");
         assertThat(kiln("containers").out()).startsWith(
                 "CONTAINER ID  BUILDER  IMAGE ID     IMAGE NAME                       CONTAINER NAME").contains(ctr);
         assertThat(kiln("ps", "--quiet").out().strip()).hasSize(12);

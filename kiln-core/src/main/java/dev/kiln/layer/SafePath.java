@@ -3,100 +3,88 @@ package dev.kiln.layer;
 import dev.kiln.oci.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 
 /**
- * Resolves untrusted paths inside a root directory, as filepath-securejoin does: components are
- * walked one at a time, symlinks met on the way are followed as if {@code root} were "/" (an
- * absolute target starts again at root; ".." never climbs above it), so the result is always
- * inside {@code root}. Only what exists when it is called is followed: callers that then create
- * entries must resolve again after each change they make.
+ * Resolves untrusted paths inside a root as if the root were "/", the way
+ * filepath-securejoin's {@code SecureJoin} does: one component at a time, following each symlink
+ * met with its target re-rooted at {@code root}, ".." never climbing above it, at most
+ * {@value #MAX_LINK_HOPS} link hops (Linux's MAXSYMLINKS). Components that do not exist are
+ * appended as they are. The result is always {@code root} or below it.
+ *
+ * <p>Not race-free: a concurrent writer could swap a resolved directory for a symlink before the
+ * caller uses the result. kiln applies layers to directories no one else writes to.
  */
 public final class SafePath {
-    private static final int MAX_LINKS = 255;
-
     private SafePath() {}
 
-    /** {@code unsafePath} resolved inside {@code root}, every symlink on the way followed (the last one too). */
+    static final int MAX_LINK_HOPS = 40;
+
+    /** {@code unsafePath} resolved inside {@code root}, every component (the last too) followed. */
     public static Path resolve(Path root, String unsafePath) throws IOException {
-        List<String> done = walk(root, new ArrayList<>(), split(unsafePath), unsafePath);
-        return join(root, done);
-    }
-
-    /**
-     * Resolves every component but the last, which is returned as named, not followed: what
-     * creating, replacing or deleting an entry needs. The last component may not be "." or "..".
-     */
-    public static Path resolveParent(Path root, String unsafePath) throws IOException {
-        List<String> parts = split(unsafePath);
-        while (!parts.isEmpty() && parts.getLast().equals(".")) parts.removeLast();
-        if (parts.isEmpty() || parts.getLast().equals("..")) {
-            throw new InvalidInputException("'" + unsafePath + "' does not name an entry below the root");
-        }
-        String last = parts.removeLast();
-        List<String> done = walk(root, new ArrayList<>(), parts, unsafePath);
-        return join(root, done).resolve(last);
-    }
-
-    private static List<String> walk(Path root, List<String> done, List<String> parts, String unsafePath) throws IOException {
-        Deque<String> todo = new ArrayDeque<>(parts);
-        int links = 0;
+        List<String> inside = new ArrayList<>();
+        Deque<String> todo = new ArrayDeque<>();
+        push(todo, unsafePath);
+        int hops = 0;
         while (!todo.isEmpty()) {
             String c = todo.pop();
             if (c.isEmpty() || c.equals(".")) continue;
             if (c.equals("..")) {
-                if (!done.isEmpty()) done.removeLast();
+                if (!inside.isEmpty()) inside.removeLast();
                 continue;
             }
-            Path next = join(root, done).resolve(c);
-            if (Files.isSymbolicLink(next)) {
-                if (++links > MAX_LINKS) {
-                    throw new InvalidInputException("too many levels of symbolic links resolving '" + unsafePath + "'");
-                }
-                String target = Files.readSymbolicLink(next).toString();
-                if (target.startsWith("/")) done.clear();
-                List<String> t = split(target);
-                for (int i = t.size() - 1; i >= 0; i--) todo.push(t.get(i));
+            Path candidate = join(root, inside).resolve(c);
+            if (!isSymlink(candidate)) {
+                inside.add(c);
                 continue;
             }
-            done.add(c);
+            if (++hops > MAX_LINK_HOPS) {
+                throw new InvalidInputException("resolving " + unsafePath + " inside " + root
+                        + ": too many levels of symbolic links (ELOOP)");
+            }
+            String target = Files.readSymbolicLink(candidate).toString();
+            if (target.startsWith("/")) inside.clear();
+            push(todo, target);
         }
-        return done;
-    }
-
-    static List<String> split(String p) {
-        List<String> out = new ArrayList<>();
-        for (String s : p.split("/")) if (!s.isEmpty()) out.add(s);
-        return out;
-    }
-
-    private static Path join(Path root, List<String> parts) {
-        Path p = root;
-        for (String s : parts) p = p.resolve(s);
-        return p;
+        return join(root, inside);
     }
 
     /**
-     * Cleans an archive entry name lexically: drops a leading "/" and "." components, applies
-     * ".." — and refuses a name whose ".." would climb above the root. Returns "" for the root itself.
+     * Resolves every component of {@code unsafePath} but the last, which is appended as it is and
+     * never followed: the path an extracted entry is created at. A path whose last component is
+     * "", "." or ".." has no name of its own and resolves as {@link #resolve} does.
      */
-    public static String clean(String unsafeName) {
-        List<String> out = new ArrayList<>();
-        for (String c : split(unsafeName)) {
-            if (c.equals(".")) continue;
-            if (c.equals("..")) {
-                if (out.isEmpty()) {
-                    throw new InvalidInputException("entry '" + unsafeName + "' climbs out of the root with '..'; refusing it");
-                }
-                out.removeLast();
-                continue;
-            }
-            out.add(c);
+    public static Path resolveParent(Path root, String unsafePath) throws IOException {
+        String p = unsafePath;
+        while (p.length() > 1 && p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        int slash = p.lastIndexOf('/');
+        String last = p.substring(slash + 1);
+        if (last.isEmpty() || last.equals(".") || last.equals("..")) return resolve(root, p);
+        return resolve(root, slash < 0 ? "" : p.substring(0, slash)).resolve(last);
+    }
+
+    private static void push(Deque<String> todo, String path) {
+        String[] parts = path.split("/");
+        for (int i = parts.length - 1; i >= 0; i--) todo.push(parts[i]);
+    }
+
+    private static Path join(Path root, List<String> inside) {
+        Path p = root;
+        for (String c : inside) p = p.resolve(c);
+        return p;
+    }
+
+    private static boolean isSymlink(Path p) {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink();
+        } catch (IOException missingOrNotADirectory) {
+            return false;
         }
-        return String.join("/", out);
     }
 }
