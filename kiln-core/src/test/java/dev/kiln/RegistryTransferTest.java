@@ -132,6 +132,9 @@ class RegistryTransferTest {
             assertThat(pulled.manifest()).isEqualTo(pushed);
             assertThat(pulled.names()).containsExactly(ref);
             assertThat(other.image(ref).manifest()).isEqualTo(pushed);
+            assertThat(other.root().resolve("origins/sha256")).isNotEmptyDirectory();
+            other.removeImage(ref, false);
+            assertThat(other.root().resolve("origins/sha256")).as("gc drops origins of deleted blobs").isEmptyDirectory();
         }
     }
 
