@@ -195,7 +195,8 @@ final class Transfers {
     }
 
     private LocalImage pullFromRegistry(Reference ref, PullOptions options) {
-        ImageData image = RegistryTransport.read(ref, access(options), tuning);
+        ImageData image = RegistryTransport.read(ref, access(options), tuning,
+                d -> store.blobs().has(d) ? store.blobs().read(d) : null);
         LocalImage pulled = ingest(image);
         for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
         return pulled;

@@ -123,6 +123,11 @@ class RegistryAuthAndFaultTest {
     @Test
     void cutConnectionsAreRetriedOrFailCleanlyLeavingNoPartialImage() throws Exception {
         try (FaultProxy proxy = new FaultProxy(plain.port())) {
+            kiln.setRegistryTuning(Tuning.DEFAULT.withRetries(3, Duration.ofMillis(20), Duration.ofSeconds(5)));
+            proxy.cut(1000, 100_000, FaultProxy.Direction.REQUEST);
+            assertThatThrownBy(() -> kiln.push("app:1", proxy.host() + "/faulty/app:v1", PushOptions.defaults()))
+                    .isInstanceOf(KilnException.class).hasMessageContaining(proxy.host()).hasMessageContaining("faulty/app");
+            kiln.setRegistryTuning(Tuning.DEFAULT);
             proxy.cut(2, 100_000, FaultProxy.Direction.REQUEST);
             Digest pushed = kiln.push("app:1", proxy.host() + "/faulty/app:v1", PushOptions.defaults());
 

@@ -100,6 +100,20 @@ class RegistryTransferTest {
     }
 
     @Test
+    void blobsTheStoreHasAreNotFetchedAgain() throws Exception {
+        kiln.push("app:1", registry.host() + "/again-a:v1", PushOptions.defaults());
+        kiln.push("app:1", registry.host() + "/again-b:v1", PushOptions.defaults());
+        try (Kiln other = emptyStore("again")) {
+            other.pull(registry.host() + "/again-a:v1", PullOptions.defaults());
+            assertThat(count(registry.log(), "\"GET /v2/again-a/blobs/sha256:")).isEqualTo(4);
+            other.pull(registry.host() + "/again-b:v1", PullOptions.defaults());
+            assertThat(count(registry.log(), "\"GET /v2/again-b/blobs/sha256:")).as("layers and config already stored").isZero();
+            assertThat(other.image(registry.host() + "/again-b:v1").names())
+                    .containsExactlyInAnyOrder(registry.host() + "/again-a:v1", registry.host() + "/again-b:v1");
+        }
+    }
+
+    @Test
     void secondPushSkipsBlobsTheRepositoryHas() throws Exception {
         String transfers = "\"(PUT /v2/skip/blobs/uploads/|POST /v2/skip/blobs/uploads/\\?mount=)";
         kiln.push("app:1", registry.host() + "/skip:v1", PushOptions.defaults());

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 
 /**
  * {@code docker://}: reads an image from a registry into {@link ImageData} and writes one to a
@@ -61,6 +62,14 @@ public final class RegistryTransport {
 
     /** Reads the manifest and config of {@code ref} (with Docker's defaults filled in). */
     public static ImageData read(Reference ref, RegistryAccess access, Tuning tuning) {
+        return read(ref, access, tuning, d -> null);
+    }
+
+    /**
+     * As {@link #read(Reference, RegistryAccess, Tuning)}; {@code local} gives the bytes of a
+     * (verified) blob the caller already has, or null, so a known config is not fetched again.
+     */
+    public static ImageData read(Reference ref, RegistryAccess access, Tuning tuning, Function<Digest, byte[]> local) {
         RegistryClient client = client(ref.registry(), access, tuning);
         String repo = ref.repository();
         ManifestResponse resp = client.getManifest(repo, ref.digest() != null ? ref.digest().toString() : ref.tag(), null);
@@ -74,7 +83,8 @@ public final class RegistryTransport {
         }
         byte[] bytes = resp.bytes();
         Manifest manifest = Manifest.parse(bytes);
-        byte[] config = readConfig(client, repo, manifest.config());
+        byte[] known = local.apply(manifest.config().digest());
+        byte[] config = known != null ? known : readConfig(client, repo, manifest.config());
         return new ImageData(bytes, manifest, resp.mediaType(), config, ref.toString(), blob -> client.openBlob(repo, blob));
     }
 
