@@ -3,7 +3,17 @@ package dev.kiln;
 import dev.kiln.oci.ConflictException;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.InvalidInputException;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.NotFoundException;
+import dev.kiln.oci.Reference;
+import dev.kiln.registry.CredentialStore;
+import dev.kiln.registry.Credentials;
+import dev.kiln.registry.RegistryClient;
+import dev.kiln.registry.RegistryOptions;
+import dev.kiln.registry.Tuning;
+import dev.kiln.transport.RegistryAccess;
+import dev.kiln.transport.RegistryTransport;
 import dev.kiln.oci.Platform;
 import dev.kiln.store.ContainerState;
 import dev.kiln.store.GcResult;
@@ -38,6 +48,7 @@ import dev.kiln.store.Snapshots;
 public final class Kiln implements AutoCloseable {
     private final Store store;
     private final LocalImages images;
+    private volatile Tuning registryTuning = Tuning.DEFAULT;
 
     private Kiln(Store store) {
         this.store = store;
@@ -88,8 +99,16 @@ public final class Kiln implements AutoCloseable {
      * (with -1, -2 ... when taken).
      */
     public WorkingContainer from(String image, String name) {
+        return from(image, name, PullOptions.defaults());
+    }
+
+    /**
+     * As {@link #from(String, String)}; an image missing from the store is pulled first when its
+     * name can mean a registry image (a name with a registry, or a short name, which means Docker Hub).
+     */
+    public WorkingContainer from(String image, String name, PullOptions pull) {
         boolean scratch = image.equals("scratch");
-        LocalImage base = scratch ? null : images.get(image);
+        LocalImage base = scratch ? null : images.find(image).orElseGet(() -> pullMissing(image, pull));
         List<LayerRef> layers = scratch ? List.of() : base.layers();
         ImageConfig config = scratch ? ImageConfig.empty(Platform.host()) : base.config();
         String containerName = name != null ? name : store.containers().uniqueName(defaultName(image, base));
@@ -99,12 +118,29 @@ public final class Kiln implements AutoCloseable {
         return new WorkingContainer(this, state);
     }
 
+    private LocalImage pullMissing(String image, PullOptions options) {
+        Reference ref;
+        try {
+            ref = Reference.parse(image).withDefaults(Reference.DOCKER_HUB);
+        } catch (InvalidInputException e) {
+            throw new NotFoundException("no image '" + image + "' in the store " + store.root() + ", and it is not "
+                    + "a reference kiln could pull (" + e.getMessage() + ")");
+        }
+        try {
+            return new Transfers(this).pull("docker://" + ref, options);
+        } catch (KilnException e) {
+            throw new KilnException("no image '" + image + "' in the store, and pulling " + ref + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private static String defaultName(String image, LocalImage base) {
         if (base == null) return "working-container";
         String n = base.names().isEmpty() ? base.id().substring(0, 12) : base.names().getFirst();
         n = n.substring(n.lastIndexOf('/') + 1);
         int colon = n.indexOf(':');
         if (colon >= 0) n = n.substring(0, colon);
+        int at = n.indexOf('@');
+        if (at >= 0) n = n.substring(0, at);
         return n + "-working-container";
     }
 
@@ -237,16 +273,86 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
-     * Copies an image to a destination: {@code oci:DIR[:TAG]}, {@code oci-archive:FILE[:TAG]},
-     * {@code docker-archive:FILE[:NAME[:TAG]]}. Returns the manifest digest written.
+     * Copies an image to a destination: {@code docker://REF}, {@code REGISTRY/REPO[:TAG]},
+     * {@code oci:DIR[:TAG]}, {@code oci-archive:FILE[:TAG]}, {@code docker-archive:FILE[:NAME[:TAG]]}.
+     * {@code destination} null pushes to the registry {@code image}'s name names (as
+     * {@code kiln push 127.0.0.1:5000/app}). Returns the manifest digest written (and writes it to
+     * {@link PushOptions#digestFile()} when given).
      */
     public Digest push(String image, String destination, PushOptions options) {
-        return new Transfers(this).push(images.get(image), destination, options);
+        LocalImage img = images.get(image);
+        return new Transfers(this).push(img, destination != null ? destination : registryNameOf(image), options);
+    }
+
+    private static String registryNameOf(String image) {
+        Reference ref;
+        try {
+            ref = Reference.parse(image);
+        } catch (InvalidInputException e) {
+            ref = null;
+        }
+        if (ref == null || !ref.hasRegistry()) {
+            throw new InvalidInputException("no destination given and '" + image + "' names no registry: "
+                    + "give one (kiln push " + image + " REGISTRY/REPO[:TAG])");
+        }
+        return "docker://" + ref.withDefaults(Reference.DOCKER_HUB);
     }
 
     /** Copies an image from {@code oci:}, {@code oci-archive:} or {@code docker-archive:} into the store. */
     public ImageInfo pull(String source) {
-        return new Transfers(this).pull(source).info();
+        return pull(source, PullOptions.defaults());
+    }
+
+    /**
+     * Copies an image into the store from {@code docker://REF} or {@code REGISTRY/REPO[:TAG|@DIGEST]}
+     * (blobs fetched in parallel, each verified; blobs the store has are not fetched), or from
+     * {@code oci:}, {@code oci-archive:}, {@code docker-archive:}. The name is published last, as
+     * the full reference ({@code 127.0.0.1:5000/app:latest}; by digest {@code 127.0.0.1:5000/app@sha256:…});
+     * on failure the store keeps nothing of this pull.
+     */
+    public ImageInfo pull(String source, PullOptions options) {
+        return new Transfers(this).pull(source, options).info();
+    }
+
+    /**
+     * Checks {@code user}/{@code password} against {@code registry} ({@code host[:port]}) and, if
+     * accepted, stores them in the auth file ({@code authFile}, else {@code $REGISTRY_AUTH_FILE},
+     * else {@code $XDG_RUNTIME_DIR/containers/auth.json}). Returns the auth file written.
+     */
+    public static Path login(String registry, String user, String password, Path authFile, boolean tlsVerify, Path certDir) {
+        String host = registryHost(registry);
+        Credentials creds = new Credentials(user, password);
+        RegistryOptions opts = RegistryTransport.options(host, new RegistryAccess(tlsVerify, certDir, null, authFile, null))
+                .withCredentials(creds);
+        RegistryClient.create(host, opts).checkAuth();
+        CredentialStore store = CredentialStore.of(null, authFile);
+        store.login(host, creds);
+        return store.authFile();
+    }
+
+    /** Removes {@code registry}'s credentials from the auth file; false if it had none. */
+    public static boolean logout(String registry, Path authFile) {
+        return CredentialStore.of(null, authFile).logout(registryHost(registry));
+    }
+
+    /** "https://quay.io/" → "quay.io"; "index.docker.io" → "docker.io". */
+    private static String registryHost(String unsafeRegistry) {
+        String r = unsafeRegistry.replaceFirst("^[a-z]+://", "");
+        if (r.endsWith("/")) r = r.substring(0, r.length() - 1);
+        if (r.equals("index.docker.io") || r.equals("registry-1.docker.io")) r = Reference.DOCKER_HUB;
+        if (r.isEmpty() || r.contains("/")) {
+            throw new InvalidInputException("'" + unsafeRegistry + "' is not a registry (expected host[:port])");
+        }
+        return r;
+    }
+
+    /** How registry clients retry and whom they tell about requests (tests shorten the bounds). */
+    Tuning registryTuning() {
+        return registryTuning;
+    }
+
+    void setRegistryTuning(Tuning tuning) {
+        this.registryTuning = tuning;
     }
 
     /** Removes unreferenced blobs, snapshots and leftovers; returns a one-line summary. */

@@ -15,10 +15,20 @@ import dev.kiln.transport.ImageData;
 import dev.kiln.transport.ImageLocation;
 import dev.kiln.transport.OciArchive;
 import dev.kiln.transport.OciLayout;
+import dev.kiln.oci.Reference;
+import dev.kiln.registry.Tuning;
+import dev.kiln.transport.BlobOrigins;
+import dev.kiln.transport.RegistryAccess;
+import dev.kiln.transport.RegistryTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,12 +36,15 @@ import java.util.Optional;
 final class Transfers {
     private final Store store;
     private final LocalImages images;
+    private final Tuning tuning;
 
     Transfers(Kiln kiln) {
         this.store = kiln.store();
         this.images = kiln.localImages();
+        this.tuning = kiln.registryTuning();
     }
 
+    /** Writes {@code image} to {@code destination} (a location, or a reference naming a registry); returns the manifest digest. */
     Digest push(LocalImage image, String destination, PushOptions options) {
         ImageLocation loc = ImageLocation.parse(destination);
         String format = options.format() == null ? null : options.format();
@@ -40,13 +53,59 @@ final class Transfers {
             case ImageLocation.DockerArchive d -> storeImage(image, image.manifest(), image.manifestBytes(), image.mediaType());
             default -> prepare(image, toDocker, compressionFor(options));
         };
-        switch (loc) {
-            case ImageLocation.OciDir d -> OciLayout.write(data, d.dir(), d.tag());
-            case ImageLocation.OciArchive a -> OciArchive.write(data, a.file(), a.tag());
-            case ImageLocation.DockerArchive d -> DockerArchive.write(data, d.file(),
-                    d.name() != null ? d.name() : image.names().isEmpty() ? null : image.names().getFirst(), store.tmpDir());
-        }
+        Digest digest = switch (loc) {
+            case ImageLocation.OciDir d -> write(() -> OciLayout.write(data, d.dir(), d.tag()), data);
+            case ImageLocation.OciArchive a -> write(() -> OciArchive.write(data, a.file(), a.tag()), data);
+            case ImageLocation.DockerArchive d -> write(() -> DockerArchive.write(data, d.file(),
+                    d.name() != null ? d.name() : image.names().isEmpty() ? null : image.names().getFirst(), store.tmpDir()), data);
+            case ImageLocation.Docker r -> RegistryTransport.write(data, r.reference(), access(options),
+                    origins(image), tuning);
+        };
+        if (options.digestFile() != null) writeDigestFile(options.digestFile(), digest);
+        return digest;
+    }
+
+    private static Digest write(Runnable writer, ImageData data) {
+        writer.run();
         return data.manifestDigest();
+    }
+
+    private static void writeDigestFile(Path file, Digest digest) {
+        try {
+            Files.writeString(file, digest.toString());
+        } catch (IOException e) {
+            throw new KilnException("writing the digest file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static RegistryAccess access(PushOptions o) {
+        return new RegistryAccess(o.tlsVerify(), o.certDir(), o.creds(), o.authFile(), null);
+    }
+
+    static RegistryAccess access(PullOptions o) {
+        return new RegistryAccess(o.tlsVerify(), o.certDir(), o.creds(), o.authFile(), o.platform());
+    }
+
+    /** Where the store saw each blob, plus the repositories the image is named after (it may have been pulled from them). */
+    private BlobOrigins origins(LocalImage image) {
+        List<String> named = new ArrayList<>();
+        for (String n : image.names()) {
+            Reference ref = Reference.parse(n);
+            if (ref.hasRegistry()) named.add(ref.name());
+        }
+        return new BlobOrigins() {
+            @Override
+            public List<String> of(Digest blob) {
+                List<String> all = new ArrayList<>(named);
+                all.addAll(store.blobs().origins(blob));
+                return all;
+            }
+
+            @Override
+            public void record(Digest blob, String hostAndRepo) {
+                store.blobs().recordOrigin(blob, hostAndRepo);
+            }
+        };
     }
 
     private static Compression compressionFor(PushOptions options) {
@@ -117,9 +176,10 @@ final class Transfers {
     }
 
     /** Reads the image at {@code source}, stores every blob (verified), and names it last. */
-    LocalImage pull(String source) {
+    LocalImage pull(String source, PullOptions options) {
         ImageLocation loc = ImageLocation.parse(source);
         return switch (loc) {
+            case ImageLocation.Docker r -> pullFromRegistry(r.reference(), options);
             case ImageLocation.OciDir d -> ingest(OciLayout.read(d.dir(), d.tag(), null));
             case ImageLocation.OciArchive a -> {
                 try (OciArchive.Opened o = OciArchive.read(a.file(), a.tag(), null, store.tmpDir())) {
@@ -134,6 +194,14 @@ final class Transfers {
         };
     }
 
+    private LocalImage pullFromRegistry(Reference ref, PullOptions options) {
+        ImageData image = RegistryTransport.read(ref, access(options), tuning,
+                d -> store.blobs().has(d) ? store.blobs().read(d) : null);
+        LocalImage pulled = ingest(image);
+        for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
+        return pulled;
+    }
+
     private LocalImage ingest(ImageData image) {
         ImageConfig config = ImageConfig.parse(image.configBytes());
         if (config.rootfs().diffIds().size() != image.manifest().layers().size()) {
@@ -144,16 +212,19 @@ final class Transfers {
             throw new InvalidInputException("the image's config does not match the digest its manifest names ("
                     + image.manifest().config().digest() + ")");
         }
-        List<Digest> added = new ArrayList<>();
+        List<Digest> added = Collections.synchronizedList(new ArrayList<>());
         try {
+            Map<Digest, Descriptor> missing = new LinkedHashMap<>();
             for (Descriptor layer : image.manifest().layers()) {
-                if (store.blobs().has(layer.digest())) continue;
+                if (!store.blobs().has(layer.digest())) missing.putIfAbsent(layer.digest(), layer);
+            }
+            RegistryTransport.inParallel(missing.values(), layer -> {
                 try (InputStream in = image.blobs().open(layer)) {
                     added.add(store.blobs().ingest(in, layer.digest(), layer.size()));
                 }
-            }
-            added.add(store.blobs().put(image.configBytes()));
-        } catch (IOException | RuntimeException e) {
+            });
+            if (!store.blobs().has(image.manifest().config().digest())) added.add(store.blobs().put(image.configBytes()));
+        } catch (RuntimeException e) {
             // Leave the store as it was: drop what this pull added before the failure.
             for (Digest d : added) store.blobs().delete(d);
             if (e instanceof KilnException k) throw k;

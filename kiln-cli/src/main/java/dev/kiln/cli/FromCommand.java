@@ -1,8 +1,10 @@
 package dev.kiln.cli;
 
 import dev.kiln.Kiln;
+import dev.kiln.PullOptions;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -17,8 +19,16 @@ final class FromCommand extends VerbCommand {
     @Parameters(paramLabel = "IMAGE", description = "\"scratch\", an image name, or an image id or unique id prefix.")
     String image;
 
+    @Mixin
+    RegistryFlags registry = new RegistryFlags();
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "Which image of a multi-platform index to pull when IMAGE is not in the store.")
+    String platform;
+
     @Override
     void run(Kiln kiln, PrintWriter out) {
-        out.println(kiln.from(image, name).name());
+        PullOptions pull = new PullOptions(registry.tlsVerify, registry.certDir, registry.creds, registry.authFile, platform);
+        out.println(kiln.from(image, name, pull).name());
     }
 }

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
                 ConfigCommand.class, MountCommand.class, UmountCommand.class, DiffCommand.class,
                 CommitCommand.class, ImagesCommand.class, TagCommand.class, RmiCommand.class,
                 RmCommand.class, InspectCommand.class, PushCommand.class, PullCommand.class,
+                LoginCommand.class, LogoutCommand.class,
                 GcCommand.class, RunCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a usage error, as buildah. */

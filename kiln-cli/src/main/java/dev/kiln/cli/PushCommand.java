@@ -2,19 +2,17 @@ package dev.kiln.cli;
 
 import dev.kiln.Kiln;
 import dev.kiln.PushOptions;
-import dev.kiln.oci.Digest;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "push", mixinStandardHelpOptions = true,
         description = {"Copies an image from the store to a destination.",
-                "DEST is oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME[:TAG]]."},
+                "DEST is docker://REF, REGISTRY/REPO[:TAG], oci:DIR[:TAG], oci-archive:FILE[:TAG] or",
+                "docker-archive:FILE[:NAME[:TAG]]; without DEST, the registry IMAGE's name names."},
         footer = {"", "Example: kiln push --digestfile web.digest localhost/web:1.0 oci-archive:web.tar:1.0"})
 final class PushCommand extends VerbCommand {
     enum Format { oci, v2s2, docker }
@@ -35,8 +33,11 @@ final class PushCommand extends VerbCommand {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image (name, id or id prefix).")
     String image;
 
-    @Parameters(index = "1", paramLabel = "DEST", description = "Where to copy it, e.g. oci:/tmp/layout:latest.")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "DEST", description = "Where to copy it, e.g. oci:/tmp/layout:latest.")
     String destination;
+
+    @Mixin
+    RegistryFlags registry = new RegistryFlags();
 
     PushOptions options() {
         String manifestFormat = switch (format) {
@@ -44,22 +45,12 @@ final class PushCommand extends VerbCommand {
             case oci -> "oci";
             case v2s2, docker -> "v2s2";
         };
-        return new PushOptions(manifestFormat, compression == null ? null : compression.name());
+        return new PushOptions(manifestFormat, compression == null ? null : compression.name(), registry.tlsVerify,
+                registry.certDir, registry.creds, registry.authFile, digestFile);
     }
 
     @Override
     void run(Kiln kiln, PrintWriter out) {
-        Digest digest = kiln.push(image, destination, options());
-        if (digestFile != null) {
-            writeDigest(digest);
-        }
-    }
-
-    private void writeDigest(Digest digest) {
-        try {
-            Files.writeString(digestFile, digest.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the digest to " + digestFile, e);
-        }
+        kiln.push(image, destination, options());
     }
 }

@@ -76,7 +76,7 @@ class OptionMappingTest {
         assertThat(parse(new PushCommand(), "img", "oci:/x").options()).isEqualTo(PushOptions.defaults());
         PushCommand push = parse(new PushCommand(), "--format", "docker", "--compression-format", "none",
                 "--digestfile", "d", "img", "oci:/x");
-        assertThat(push.options()).isEqualTo(new PushOptions("v2s2", "none"));
+        assertThat(push.options()).isEqualTo(new PushOptions("v2s2", "none", true, null, null, null, Path.of("d")));
         assertThat(push.digestFile).isEqualTo(Path.of("d"));
         assertThat(parse(new PushCommand(), "-f", "oci", "img", "oci:/x").options().format()).isEqualTo("oci");
     }

@@ -65,8 +65,12 @@ final class Authenticator {
     /**
      * Takes in a 401's challenges. Returns true when sending the request again with what it
      * learned may succeed (a first challenge, or an expired token), false when it has nothing new.
+     *
+     * @param sentAuthorization whether the refused request carried credentials; one sent
+     *                          anonymously while a parallel request learned the Basic challenge
+     *                          may be sent again with them
      */
-    boolean answer(List<String> wwwAuthenticate, List<String> scopes, String action) {
+    boolean answer(List<String> wwwAuthenticate, List<String> scopes, String action, boolean sentAuthorization) {
         List<AuthChallenge> all = AuthChallenge.parseAll(wwwAuthenticate);
         AuthChallenge bearer = all.stream().filter(AuthChallenge::isBearer).findFirst().orElse(null);
         AuthChallenge basic = all.stream().filter(AuthChallenge::isBasic).findFirst().orElse(null);
@@ -82,7 +86,7 @@ final class Authenticator {
         if (basic != null && credentials != null) {
             boolean fresh = challenge == null || !challenge.isBasic();
             challenge = basic;
-            return fresh;
+            return fresh || !sentAuthorization;
         }
         return false;
     }

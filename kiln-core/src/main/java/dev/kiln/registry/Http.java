@@ -61,7 +61,8 @@ final class Http {
             }
             int status = resp.statusCode();
             if (status == 401 && sendAuth && !challengeAnswered
-                    && auth.answer(resp.headers().allValues("WWW-Authenticate"), current.scopes(), current.action())) {
+                    && auth.answer(resp.headers().allValues("WWW-Authenticate"), current.scopes(), current.action(),
+                            resp.request().headers().firstValue("Authorization").isPresent())) {
                 discard(resp);
                 challengeAnswered = true;
                 attempt--;

@@ -186,8 +186,13 @@ public final class RegistryClient {
      */
     public boolean pushBlob(String repo, Descriptor blob, Supplier<InputStream> content) {
         if (hasBlob(repo, blob.digest())) return false;
-        new BlobUpload(http, tuning, this, repo, blob, content).run();
+        uploadBlob(repo, blob, content);
         return true;
+    }
+
+    /** As {@link #pushBlob} without the HEAD, for a caller that has just asked {@link #hasBlob} itself. */
+    public void uploadBlob(String repo, Descriptor blob, Supplier<InputStream> content) {
+        new BlobUpload(http, tuning, this, repo, blob, content).run();
     }
 
     /**

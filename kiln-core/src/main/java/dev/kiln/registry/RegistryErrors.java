@@ -111,9 +111,20 @@ final class RegistryErrors {
         return true;
     }
 
+    /** The first line of the first message in the cause chain, in words (never a bare class name). */
     private static String firstLine(Throwable t) {
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.nio.channels.UnresolvedAddressException || c instanceof java.net.UnknownHostException) {
+                return "host name not found";
+            }
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && !m.isBlank()) {
+                int nl = m.indexOf('\n');
+                return nl < 0 ? m : m.substring(0, nl);
+            }
+        }
+        return t instanceof ConnectException ? "connection refused or unreachable" : "I/O error, no detail given";
     }
 }

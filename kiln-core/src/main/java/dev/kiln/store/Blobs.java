@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -17,22 +19,27 @@ import java.util.regex.Pattern;
  * The content-addressed blobs of the store: {@code blobs/<algorithm>/<hex>} (image-spec
  * image-layout.md). Lifecycle of a blob: ingest into tmp/ ({@link #newSink}) → verify digest and
  * size → rename into blobs/. Reads verify at EOF. Also the compressed/ map: diffID → the blob
- * holding that layer compressed in a given format, so a layer is compressed once per format.
+ * holding that layer compressed in a given format, so a layer is compressed once per format; and
+ * the origins/ map: blob → the registry repositories ({@code host/repo}) it was pulled from or
+ * pushed to, so a push can mount it from there instead of uploading it.
  */
 public final class Blobs {
     /** Largest blob {@link #read} loads into memory: manifests and configs are far smaller. */
     public static final long READ_LIMIT = 64L << 20;
+    private static final int MAX_ORIGINS = 8;
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9]+");
 
     private final Path root;
     private final Path blobsDir;
     private final Path compressedDir;
+    private final Path originsDir;
     private final Path tmpDir;
 
     Blobs(Path root, Path tmpDir) {
         this.root = root;
         this.blobsDir = root.resolve("blobs");
         this.compressedDir = root.resolve("compressed");
+        this.originsDir = root.resolve("origins");
         this.tmpDir = tmpDir;
     }
 
@@ -160,6 +167,38 @@ public final class Blobs {
             throw new InvalidInputException("malformed compression format name '" + format + "'");
         }
         return compressedDir.resolve(format).resolve(diffId.hex());
+    }
+
+    /** The repositories ({@code host/repo}) {@code blob} is known to be in, most recent last; empty if none. */
+    public List<String> origins(Digest blob) {
+        Path p = originsDir.resolve(blob.algorithm()).resolve(blob.hex());
+        try {
+            return Files.readAllLines(p, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw Fs.fail("reading " + p, e);
+        }
+    }
+
+    /**
+     * Remembers that the registry repository {@code hostAndRepo} has {@code blob} (at most the
+     * last {@value #MAX_ORIGINS} repositories are kept). Advisory: a lost update only costs an upload.
+     */
+    public void recordOrigin(Digest blob, String hostAndRepo) {
+        if (hostAndRepo.contains("\n")) throw new InvalidInputException("malformed repository name '" + hostAndRepo + "'");
+        List<String> known = new ArrayList<>(origins(blob));
+        if (!known.isEmpty() && known.getLast().equals(hostAndRepo)) return;
+        known.remove(hostAndRepo);
+        known.add(hostAndRepo);
+        if (known.size() > MAX_ORIGINS) known = known.subList(known.size() - MAX_ORIGINS, known.size());
+        Path p = originsDir.resolve(blob.algorithm()).resolve(blob.hex());
+        try {
+            Files.createDirectories(p.getParent());
+            Fs.writeAtomically(p, (String.join("\n", known) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw Fs.fail("recording where blob " + blob + " came from", e);
+        }
     }
 
     private NotFoundException missing(Digest d) {

@@ -47,6 +47,7 @@ final class GarbageCollector {
                 int blobs = sweepBlobs(cutoff, bytes);
                 int snaps = sweepSnapshots(cutoff);
                 int compressed = sweepCompressed(cutoff);
+                sweepOrigins();
                 int tmp = sweepTmp(cutoff);
                 return new GcResult(blobs, snaps, compressed, tmp, bytes[0]);
             } catch (IOException e) {
@@ -154,6 +155,16 @@ final class GarbageCollector {
             }
         }
         return n;
+    }
+
+    /** origins/ entries of blobs that are gone (after the blob sweep) are bookkeeping of nothing. */
+    private void sweepOrigins() throws IOException {
+        for (Path algDir : children(store.root().resolve("origins"))) {
+            for (Path p : children(algDir)) {
+                String text = algDir.getFileName() + ":" + p.getFileName();
+                if (!Digest.isDigest(text) || !store.blobs().has(Digest.parse(text))) Files.deleteIfExists(p);
+            }
+        }
     }
 
     private int sweepTmp(Instant cutoff) throws IOException {

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP proxy on 127.0.0.1 in front of a registry that can cut connections mid-stream: the
  * next {@code cuts} connections are closed after {@code afterBytes} bytes in the chosen direction.
  */
-final class FaultProxy implements AutoCloseable {
-    enum Direction { RESPONSE, REQUEST }
+public final class FaultProxy implements AutoCloseable {
+    public enum Direction { RESPONSE, REQUEST }
 
     private final ServerSocket server;
     private final int upstreamPort;
@@ -22,24 +22,24 @@ final class FaultProxy implements AutoCloseable {
     private volatile long afterBytes = Long.MAX_VALUE;
     private volatile Direction direction = Direction.RESPONSE;
 
-    FaultProxy(int upstreamPort) throws IOException {
+    public FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::acceptLoop);
     }
 
-    String host() {
+    public String host() {
         return "127.0.0.1:" + server.getLocalPort();
     }
 
     /** Cut the next {@code cuts} connections after {@code bytes} bytes flowing in {@code dir}. */
-    void cut(int cuts, long bytes, Direction dir) {
+    public void cut(int cuts, long bytes, Direction dir) {
         direction = dir;
         afterBytes = bytes;
         cutsLeft.set(cuts);
     }
 
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 

@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * port, storing under a directory the test owns, with the TLS and auth settings a test asks for.
  * Stopped by {@link #close()}.
  */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
     /** bcrypt of {@link #PASSWORD} (cost 5), so no htpasswd tool is needed. */
-    static final String USER = "kiln";
-    static final String PASSWORD = "s3cret-pass";
+    public static final String USER = "kiln";
+    public static final String PASSWORD = "s3cret-pass";
     private static final String PASSWORD_BCRYPT = "$2b$05$FSxS6.NmQU2soo9/0mKg1..q31oVOrzU.vKjxd/kKF1mT0Ts3xj7O";
 
     private final Path dir;
@@ -34,27 +34,27 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** Configuration beyond storage and address: TLS, htpasswd, token auth (at most one auth). */
-    record Config(Path tlsCert, Path tlsKey, boolean htpasswd, TokenAuth token) {
-        static Config plain() {
+    public record Config(Path tlsCert, Path tlsKey, boolean htpasswd, TokenAuth token) {
+        public static Config plain() {
             return new Config(null, null, false, null);
         }
 
-        Config withTls(Path cert, Path key) {
+        public Config withTls(Path cert, Path key) {
             return new Config(cert, key, htpasswd, token);
         }
 
-        Config withHtpasswd() {
+        public Config withHtpasswd() {
             return new Config(tlsCert, tlsKey, true, token);
         }
 
-        Config withToken(TokenAuth t) {
+        public Config withToken(TokenAuth t) {
             return new Config(tlsCert, tlsKey, htpasswd, t);
         }
     }
 
-    record TokenAuth(String realm, String service, String issuer, Path rootCertBundle) {}
+    public record TokenAuth(String realm, String service, String issuer, Path rootCertBundle) {}
 
-    static TestRegistry start(Path dir, Config config) throws IOException, InterruptedException {
+    public static TestRegistry start(Path dir, Config config) throws IOException, InterruptedException {
         Tools.require("docker-registry");
         int port = freePort();
         Files.createDirectories(dir.resolve("storage"));
@@ -96,15 +96,15 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** host:port as a registry name. */
-    String host() {
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
@@ -130,7 +130,7 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** A self-signed certificate for 127.0.0.1 (cert.pem, key.pem in {@code dir}), made with openssl. */
-    static Path[] selfSignedCert(Path dir, String cn) throws IOException, InterruptedException {
+    public static Path[] selfSignedCert(Path dir, String cn) throws IOException, InterruptedException {
         Tools.require("openssl");
         Files.createDirectories(dir);
         Path cert = dir.resolve("cert.pem");

@@ -31,9 +31,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * with the right password, nothing to anyone else, as a JWT signed RS256 by a key whose
  * self-signed certificate travels in the {@code x5c} header and is the registry's rootcertbundle.
  */
-final class TokenServer implements AutoCloseable {
-    static final String SERVICE = "kiln-test-service";
-    static final String ISSUER = "kiln-test-issuer";
+public final class TokenServer implements AutoCloseable {
+    public static final String SERVICE = "kiln-test-service";
+    public static final String ISSUER = "kiln-test-issuer";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -42,7 +42,7 @@ final class TokenServer implements AutoCloseable {
     private final long lifetimeSeconds;
     final List<String> requests = new CopyOnWriteArrayList<>();
 
-    TokenServer(Path certPem, Path keyPem, long lifetimeSeconds) throws Exception {
+    public TokenServer(Path certPem, Path keyPem, long lifetimeSeconds) throws Exception {
         this.cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(certPem));
         String pem = Files.readString(keyPem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         this.key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
@@ -52,7 +52,7 @@ final class TokenServer implements AutoCloseable {
         server.start();
     }
 
-    String realm() {
+    public String realm() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/token";
     }
 

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** kiln login/logout against the real registry with htpasswd on 127.0.0.1. */
+/** kiln login/logout and push/pull/from with the registry flags, against the real registry with htpasswd on 127.0.0.1. */
 @Tag("tools")
-class LoginCommandTest {
+class RegistryVerbsTest {
     static final String USER = "kiln";
     static final String PASSWORD = "s3cret-pass";
     /** bcrypt of PASSWORD (cost 5), the same as kiln-core's TestRegistry. */
@@ -109,6 +109,49 @@ class LoginCommandTest {
         assertThat(r.err()).contains(host);
         assertThat(r.out() + r.err()).doesNotContain(wrong);
         assertThat(authFile).doesNotExist();
+    }
+
+    @Test
+    void pushPullAndFromThroughTheRegistryWithTheRegistryFlags(@TempDir Path work) throws Exception {
+        Path authFile = work.resolve("auth.json");
+        assertThat(withStdin(PASSWORD, "login", "-u", USER, "--password-stdin", "--authfile", authFile.toString(), host).exitCode())
+                .isZero();
+        Path one = work.resolve("store-1");
+        Files.writeString(work.resolve("hello.txt"), "hello\n");
+        String ctr = ok(one, "from", "scratch").strip();
+        ok(one, "copy", "--contextdir", work.toString(), ctr, "hello.txt", "/");
+        ok(one, "commit", ctr, host + "/cli/app:1");
+        Path digestFile = work.resolve("digest");
+        ok(one, "push", "--authfile", authFile.toString(), "--digestfile", digestFile.toString(), host + "/cli/app:1");
+        String digest = Files.readString(digestFile).strip();
+        assertThat(digest).matches("sha256:[0-9a-f]{64}");
+
+        Path two = work.resolve("store-2");
+        String id = ok(two, "pull", "--creds", USER + ":" + PASSWORD, "--tls-verify=false", "docker://" + host + "/cli/app:1").strip();
+        assertThat(id).matches("[0-9a-f]{64}");
+        assertThat(ok(two, "images")).contains(host + "/cli/app");
+
+        Path three = work.resolve("store-3");
+        assertThat(ok(three, "from", "--authfile", authFile.toString(), host + "/cli/app:1").strip())
+                .isEqualTo("app-working-container");
+
+        CliRun anonymous = CliRun.of("--root", work.resolve("store-4").toString(), "--storage-driver", "vfs",
+                "pull", host + "/cli/app:1");
+        assertThat(anonymous.exitCode()).isEqualTo(1);
+        assertThat(anonymous.errLines()).hasSize(1);
+        assertThat(anonymous.err()).contains("401", "kiln login " + host);
+    }
+
+    private static String ok(Path root, String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--root";
+        all[1] = root.toString();
+        all[2] = "--storage-driver";
+        all[3] = "vfs";
+        System.arraycopy(args, 0, all, 4, args.length);
+        CliRun run = CliRun.of(all);
+        assertThat(run.exitCode()).as("%s: %s", String.join(" ", args), run.err()).isZero();
+        return run.out();
     }
 
     @Test
