@@ -73,7 +73,10 @@ public final class Kiln implements AutoCloseable {
 
     public static Kiln open(KilnOptions options) {
         Path root = options.root() != null ? options.root() : defaultRoot();
-        return new Kiln(Store.open(root.toAbsolutePath(), new StoreOptions(options.storageDriver())));
+        String driver = options.storageDriver();
+        if (driver == null || driver.isEmpty()) driver = System.getenv("STORAGE_DRIVER"); // buildah's variable
+        if (driver != null && driver.isEmpty()) driver = null;
+        return new Kiln(Store.open(root.toAbsolutePath(), new StoreOptions(driver)));
     }
 
     Store store() {
