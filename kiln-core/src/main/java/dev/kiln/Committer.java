@@ -13,7 +13,6 @@ import dev.kiln.oci.MediaType;
 import dev.kiln.oci.RootFs;
 import dev.kiln.store.BlobSink;
 import dev.kiln.store.Store;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
@@ -103,23 +102,6 @@ final class Committer {
             return new NewLayer(diffId, Descriptor.of(mt, blob, size));
         } catch (IOException e) {
             throw new KilnException("writing the layer into the store " + store.root() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Lets a compressor finish its stream without closing the blob sink, which must be committed after. */
-    private static final class KeepOpen extends FilterOutputStream {
-        KeepOpen(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 

@@ -150,28 +150,12 @@ final class Transfers {
     private Digest compress(Digest blob, Compression compression) {
         try (BlobSink sink = store.blobs().newSink()) {
             try (InputStream in = store.blobs().open(blob);
-                 OutputStream out = compression.compressing(new NonClosing(sink))) {
+                 OutputStream out = compression.compressing(new KeepOpen(sink))) {
                 in.transferTo(out);
             }
             return sink.commit(null, -1);
         } catch (IOException e) {
             throw new KilnException("compressing layer " + blob + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 
