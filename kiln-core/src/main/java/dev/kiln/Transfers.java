@@ -49,6 +49,14 @@ final class Transfers {
         ImageLocation loc = ImageLocation.parse(destination);
         String format = options.format() == null ? null : options.format();
         boolean toDocker = format == null ? image.manifest().isDocker() : Committer.isDocker(format);
+        boolean ociLayout = loc instanceof ImageLocation.OciDir || loc instanceof ImageLocation.OciArchive;
+        if (ociLayout && toDocker) {
+            if (format != null) {
+                throw new InvalidInputException("oci: and oci-archive: hold OCI manifests only (as skopeo and buildah read them); "
+                        + "--format v2s2 is for docker:// and docker-archive: destinations");
+            }
+            toDocker = false; // a Docker-format image is written to an OCI layout as OCI, as containers/image does
+        }
         ImageData data = switch (loc) {
             case ImageLocation.DockerArchive d -> storeImage(image, image.manifest(), image.manifestBytes(), image.mediaType());
             default -> prepare(image, toDocker, compressionFor(options));
