@@ -2,7 +2,7 @@
 # kiln's main job on a bundled example, by hand, the way the Buildah chapter does it:
 #   1. a busybox base image from scratch (a rootfs tarball from Debian's busybox-static, added as a layer)
 #   2. an app image on top: mount, copy a file in, unmount, set the command, diff, commit
-#   3. export it to an OCI archive, and run it with buildah + runc when they are installed
+#   3. run it with kiln (runc), export it to an OCI archive, and run that with buildah when installed
 # Run as root (mounts need it). KILN_ROOT picks the store (default: a store under /tmp for the demo).
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -31,6 +31,11 @@ kiln diff "$ctr"
 kiln commit "$ctr" quickstart/hello
 kiln rm "$ctr" >/dev/null
 kiln images
+
+echo "== run by kiln (runc)"
+ctr=$(kiln from quickstart/hello)
+kiln run "$ctr" -- sh -c 'cat /hello.txt'
+kiln rm "$ctr" >/dev/null
 
 echo "== exported to oci-archive:/tmp/kiln-quickstart/hello.tar"
 kiln push quickstart/hello oci-archive:/tmp/kiln-quickstart/hello.tar:quickstart/hello
