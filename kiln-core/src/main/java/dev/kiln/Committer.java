@@ -82,16 +82,25 @@ final class Committer {
 
     NewLayer writeLayer(TarSource tar, Compression compression, boolean docker) {
         try (BlobSink sink = store.blobs().newSink()) {
-            // Closing diff finishes the compressor; KeepOpen keeps the sink open for commit.
-            DigestingOutputStream diff = new DigestingOutputStream(compression.compressing(new KeepOpen(sink)));
-            try {
-                tar.writeTo(diff);
-            } finally {
-                diff.close();
+            Digest diffId;
+            Digest blob;
+            if (compression == Compression.NONE) {
+                // The blob is the tar itself: the sink's own hash is the diffID; hashing twice halves throughput.
+                tar.writeTo(sink);
+                blob = sink.commit(null, -1);
+                diffId = blob;
+            } else {
+                // Closing diff finishes the compressor; KeepOpen keeps the sink open for commit.
+                DigestingOutputStream diff = new DigestingOutputStream(compression.compressing(new KeepOpen(sink)));
+                try {
+                    tar.writeTo(diff);
+                } finally {
+                    diff.close();
+                }
+                blob = sink.commit(null, -1);
+                diffId = diff.digest();
             }
-            Digest blob = sink.commit(null, -1);
             long size = sink.size();
-            Digest diffId = diff.digest();
             if (compression != Compression.NONE) store.blobs().recordCompressed(diffId, compression.name().toLowerCase(), blob);
             String mt = switch (compression) {
                 case NONE -> MediaType.OCI_LAYER;
