@@ -5,6 +5,7 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.InvalidInputException;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Manifest;
 import dev.kiln.oci.NotFoundException;
 import dev.kiln.oci.Reference;
 import dev.kiln.registry.CredentialStore;
@@ -155,17 +156,20 @@ public final class Kiln implements AutoCloseable {
     public List<ContainerInfo> containers() {
         List<ContainerInfo> out = new ArrayList<>();
         for (ContainerState s : store.containers().list()) {
-            String imageId = "";
-            if (s.imageManifest() != null) {
-                try {
-                    imageId = images.withNames(Digest.parse(s.imageManifest()), null).id();
-                } catch (KilnException e) {
-                    imageId = "";
-                }
-            }
-            out.add(new ContainerInfo(s.id(), s.name(), imageId, s.imageName() == null ? (s.imageManifest() == null ? "scratch" : "") : s.imageName(), s.created()));
+            boolean scratch = s.imageManifest() == null;
+            String imageName = s.imageName() != null ? s.imageName() : scratch ? "scratch" : "";
+            out.add(new ContainerInfo(s.id(), s.name(), scratch ? "" : baseImageId(s), imageName, s.created()));
         }
         return out;
+    }
+
+    /** The base image's id (its config digest), or "" when the base image is gone from the store. */
+    private String baseImageId(ContainerState s) {
+        try {
+            return Manifest.parse(store.blobs().read(Digest.parse(s.imageManifest()))).config().digest().hex();
+        } catch (KilnException e) {
+            return "";
+        }
     }
 
     /** Removes a working container (unmounting it first); returns its id. */
