@@ -43,7 +43,7 @@ public class DockerfileException extends InvalidInputException {
         if (sourceLine == null || sourceLine.isBlank()) {
             return head;
         }
-        return head + "\n    " + sourceLine.strip();
+        return head + "\n    " + sourceLine.stripTrailing();
     }
 
     /** The same reason at another place. */

@@ -33,6 +33,9 @@ public final class DockerfileParser {
         for (String l : text.split("\n", -1)) {
             ls.add(l.endsWith("\r") ? l.substring(0, l.length() - 1) : l);
         }
+        if (ls.size() > 1 && ls.getLast().isEmpty()) {
+            ls.removeLast(); // the newline that ends the last line
+        }
         if (!ls.isEmpty() && ls.getFirst().startsWith("\uFEFF")) {
             ls.set(0, ls.getFirst().substring(1));
         }

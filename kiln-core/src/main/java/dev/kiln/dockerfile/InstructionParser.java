@@ -72,7 +72,10 @@ final class InstructionParser {
         }
         if (from == null) {
             SourcePos at = nodes.isEmpty() ? new SourcePos(1, 1, 1) : nodes.getLast().pos();
-            throw error(at, nodes.isEmpty() ? "the Dockerfile has no instructions" : "no FROM instruction");
+            if (nodes.isEmpty()) {
+                throw new DockerfileException(fileName, 1, 1, null, "the Dockerfile has no instructions");
+            }
+            throw error(at, "no FROM instruction (a build needs at least one FROM)");
         }
         stages.add(new Stage(stages.size(), from.name(), from, current));
         return new Dockerfile(fileName, directives, escape, globalArgs, stages, nodes, lines);
@@ -114,6 +117,9 @@ final class InstructionParser {
                 for (String w : words) {
                     int eq = w.indexOf('=');
                     String name = eq < 0 ? w : w.substring(0, eq);
+                    if (name.isEmpty()) {
+                        throw error(pos, "ARG names can not be blank");
+                    }
                     if (!ARG_NAME.matcher(name).matches()) {
                         throw error(pos, "invalid ARG name \"" + name
                                 + "\": a name is letters, digits and _ and does not start with a digit");
@@ -523,18 +529,15 @@ final class InstructionParser {
         return new DockerfileException(fileName, pos.line(), pos.column(), src, reason);
     }
 
-    /** An error about a flag, at the flag's column when it is on the instruction's first line. */
+    /** An error about a flag, at the line and column of the flag when it can be found. */
     private DockerfileException flagError(Node node, String name, String reason) {
         SourcePos pos = node.pos();
-        String src = pos.line() >= 1 && pos.line() <= lines.size() ? lines.get(pos.line() - 1) : null;
-        int col = pos.column();
-        if (src != null) {
-            int at = src.indexOf("--" + name);
+        for (int l = pos.line(); l <= pos.endLine() && l <= lines.size(); l++) {
+            int at = lines.get(l - 1).indexOf("--" + name);
             if (at >= 0) {
-                col = at + 1;
+                return new DockerfileException(fileName, l, at + 1, lines.get(l - 1), reason);
             }
         }
-        return new DockerfileException(fileName, pos.line(), col, src, reason);
+        return error(pos, reason);
     }
-
 }
