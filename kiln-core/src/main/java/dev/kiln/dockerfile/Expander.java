@@ -13,7 +13,8 @@ import java.util.Objects;
  * expanded inside), double quotes ({@code $} expanded; the escape character escapes only
  * {@code "}, {@code $} and itself), the escape character outside quotes escapes any character.
  * Quotes are removed. Errors are {@link DockerfileException}s without location; give them one
- * with {@link Dockerfile#locate}.
+ * with {@link Dockerfile#locate}. Safe to share between threads if the map is not changed (each
+ * call works on its own cursor).
  */
 public final class Expander {
     private static final int MAX_DEPTH = 64;
@@ -63,9 +64,10 @@ public final class Expander {
 
     /** One word: variables expanded, quotes and escapes removed, whitespace kept. */
     public String expandWord(String word) {
-        start(word);
+        Expander x = new Expander(env, escape);
+        x.start(word);
         Words out = new Words(false);
-        processUntil((char) 0, out);
+        x.processUntil((char) 0, out);
         return out.single.toString();
     }
 
@@ -83,9 +85,10 @@ public final class Expander {
      * from an unquoted expansion), each expanded; a quoted empty string is a word.
      */
     public List<String> splitWords(String line) {
-        start(line);
+        Expander x = new Expander(env, escape);
+        x.start(line);
         Words out = new Words(true);
-        processUntil((char) 0, out);
+        x.processUntil((char) 0, out);
         out.end();
         return out.words;
     }
