@@ -133,7 +133,7 @@ public final class Context {
         if (!ContextPaths.exists(host)) return "no such file or directory";
         ContextStat st = ContextStat.of(host);
         if (st.type() == ContextFile.Type.DIRECTORY) {
-            int selected = walk(rel, "", host, exclude, out);
+            int selected = walk(rel, rel, "", host, exclude, out);
             if (selected == 0 && rules.excluded(rel, true)) return ignoredReason(rel);
             return null;
         }
@@ -154,10 +154,10 @@ public final class Context {
 
     /**
      * Adds the entries below {@code hostDir} ({@code dirRel} in the context, {@code inside} in the
-     * source) and returns how many it added. An ignored directory that holds re-included
+     * directory {@code source}) and returns how many it added. An ignored directory that holds re-included
      * entries is added before them, as their parent.
      */
-    private int walk(String dirRel, String inside, Path hostDir, IgnoreRules exclude, List<ContextFile> out) {
+    private int walk(String source, String dirRel, String inside, Path hostDir, IgnoreRules exclude, List<ContextFile> out) {
         int count = 0;
         for (Path child : sortedChildren(hostDir)) {
             String name = child.getFileName().toString();
@@ -167,13 +167,13 @@ public final class Context {
             boolean isDir = st.type() == ContextFile.Type.DIRECTORY;
             boolean ignored = rules.excluded(rel, isDir);
             boolean excluded = exclude.excluded(path, isDir);
-            ContextFile entry = new ContextFile(dirRel, path, child, st, hashes);
+            ContextFile entry = new ContextFile(source, path, child, st, hashes);
             int mark = out.size();
             boolean selected = !ignored && !excluded;
             if (selected) out.add(entry);
             int below = 0;
             if (isDir && (!ignored || rules.mayIncludeBelow(rel)) && (!excluded || exclude.mayIncludeBelow(path))) {
-                below = walk(rel, path, child, exclude, out);
+                below = walk(source, rel, path, child, exclude, out);
             }
             if (!selected && below > 0) out.add(mark, entry);
             count += below + (selected || below > 0 ? 1 : 0);
