@@ -93,10 +93,11 @@ public final class IgnoreRules {
      * beside it, then {@code .containerignore}, then {@code .dockerignore} in the context root.
      * None of them present: {@link #none()}.
      *
-     * <p>As the Docker CLI does ({@code TrimBuildFilesFromExcludes}), if the chosen ignore file,
-     * when it lies in the context, or the Dockerfile, when it lies in the context, is excluded
-     * by the patterns, an exception {@code !<its context-relative path>} is appended: both are
-     * always sent and COPY can select them.
+     * <p>The Dockerfile and the ignore file get no special treatment: when the patterns exclude
+     * them, COPY cannot select them. That is buildah's behaviour (checked against buildah 1.28:
+     * {@code *} in .dockerignore and {@code COPY . /} copies neither), and buildah is kiln's
+     * reference; the Docker CLI instead appends {@code !Dockerfile} and {@code !.dockerignore}
+     * ({@code TrimBuildFilesFromExcludes}), and BuildKit sends the Dockerfile separately.
      */
     public static IgnoreRules load(Path contextDir, String dockerfileName) {
         Path root = contextDir.toAbsolutePath().normalize();
@@ -114,19 +115,9 @@ public final class IgnoreRules {
             } catch (IOException e) {
                 throw new UncheckedIOException("reading " + candidate, e);
             }
-            IgnoreRules rules = parse(text, candidate.toString());
-            return rules.keeping(root, candidate).keeping(root, dockerfile);
+            return parse(text, candidate.toString());
         }
         return NONE;
-    }
-
-    private IgnoreRules keeping(Path root, Path file) {
-        if (!file.startsWith(root) || file.equals(root)) return this;
-        String rel = root.relativize(file).toString();
-        if (!excluded(rel, false)) return this;
-        List<IgnorePattern> more = new ArrayList<>(patterns);
-        more.add(IgnorePattern.compile(rel, true));
-        return new IgnoreRules(more, source);
     }
 
     /**
@@ -148,28 +139,18 @@ public final class IgnoreRules {
     }
 
     /**
-     * True if a walk must still descend into {@code relDir} even though it is excluded: some
-     * exception could re-include something below it. Conservative (an exception with {@code **}
-     * or one that could match a descendant answers true); entries are still checked one by one.
+     * True if a walk must still descend into the excluded directory {@code relDir}: some
+     * exception's text starts with {@code relDir/}. This is the rule of buildah's copier and
+     * BuildKit's fsutil, not a full "could match below": with {@code vendor} and
+     * {@code !**}{@code /LICENSE}, {@code vendor/LICENSE} stays excluded (checked against
+     * buildah). Entries below are still checked one by one.
      */
     public boolean mayIncludeBelow(String relDir) {
-        String dir = ContextPaths.clean(relDir);
+        String dirSlash = ContextPaths.clean(relDir) + "/";
         for (IgnorePattern p : patterns) {
-            if (p.exception() && couldMatchBelow(p.text(), dir)) return true;
+            if (p.exception() && (p.text() + "/").startsWith(dirSlash)) return true;
         }
         return false;
-    }
-
-    private static boolean couldMatchBelow(String pattern, String dir) {
-        if (dir.isEmpty() || dir.equals(".")) return true;
-        String[] pat = pattern.split("/");
-        String[] parts = dir.split("/");
-        for (int i = 0; i < parts.length; i++) {
-            if (i >= pat.length) return true;
-            if (pat[i].contains("**")) return true;
-            if (!IgnorePattern.compile(pat[i], true).regex().matcher(parts[i]).matches()) return false;
-        }
-        return true;
     }
 
     /** True if there are no patterns at all. */

@@ -41,12 +41,12 @@ class IgnoreRulesLoadTest {
     }
 
     @Test
-    void dockerfileAndIgnoreFileAreKeptEvenWhenExcluded() throws Exception {
+    void dockerfileAndIgnoreFileAreExcludableAsInBuildah() throws Exception {
         Files.writeString(ctx.resolve(".dockerignore"), "*\n");
         IgnoreRules rules = IgnoreRules.load(ctx, "Dockerfile");
-        assertThat(rules.patterns()).containsExactly("*", "!.dockerignore", "!Dockerfile");
-        assertThat(rules.excluded("Dockerfile", false)).isFalse();
-        assertThat(rules.excluded(".dockerignore", false)).isFalse();
+        assertThat(rules.patterns()).containsExactly("*");
+        assertThat(rules.excluded("Dockerfile", false)).isTrue();
+        assertThat(rules.excluded(".dockerignore", false)).isTrue();
         assertThat(rules.excluded("main.go", false)).isTrue();
     }
 
@@ -72,10 +72,11 @@ class IgnoreRulesLoadTest {
     }
 
     @Test
-    void mayIncludeBelowOnlyWhenAnExceptionCouldReachInside() {
+    void mayIncludeBelowOnlyForAnExceptionUnderThatDirectory() {
         IgnoreRules rules = IgnoreRules.parse("docs\nvendor\n!docs/keep.txt\n");
         assertThat(rules.mayIncludeBelow("docs")).isTrue();
         assertThat(rules.mayIncludeBelow("vendor")).isFalse();
-        assertThat(IgnoreRules.parse("vendor\n!**/LICENSE\n").mayIncludeBelow("vendor")).isTrue();
+        assertThat(IgnoreRules.parse("vendor\n!**/LICENSE\n").mayIncludeBelow("vendor")).isFalse();
+        assertThat(rules.mayIncludeBelow("do")).isFalse();
     }
 }
