@@ -1,0 +1,3 @@
+mkdir -p tmp/t && echo f > tmp/t/f
+tar -C tmp/t -cf context/files.tar .
+rm -rf tmp

@@ -1,0 +1,1 @@
+echo same > context/one && ln context/one context/two

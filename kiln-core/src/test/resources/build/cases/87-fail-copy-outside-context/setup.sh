@@ -1,0 +1,1 @@
+echo secret > outside.txt
