@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 /** Applies {@code kiln config} edits to an image config, with buildah's rules for each flag. */
 final class ConfigEditor {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
     private ConfigEditor() {}
 
@@ -178,27 +177,10 @@ final class ConfigEditor {
         return List.of("CMD-SHELL", t);
     }
 
-    /** Go's time.ParseDuration subset: "30s", "1m30s", "500ms". */
+    /** Go's time.ParseDuration ("30s", "1m30s", "500ms"), as the Dockerfile parser reads HEALTHCHECK times. */
     static long duration(String s) {
-        Matcher m = DURATION.matcher(s);
-        long total = 0;
-        int pos = 0;
-        while (m.find() && m.start() == pos) {
-            double n = Double.parseDouble(m.group(1));
-            long unit = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            total += (long) (n * unit);
-            pos = m.end();
-        }
-        if (pos != s.length() || s.isEmpty()) {
-            throw new InvalidInputException("'" + s + "' is not a duration (write e.g. 30s, 1m30s, 500ms)");
-        }
-        return total;
+        java.time.Duration d = dev.kiln.dockerfile.GoDuration.parse(s);
+        if (d == null) throw new InvalidInputException("'" + s + "' is not a duration (write e.g. 30s, 1m30s, 500ms)");
+        return d.toNanos();
     }
 }
