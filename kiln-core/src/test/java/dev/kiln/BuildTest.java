@@ -192,4 +192,55 @@ class BuildTest {
         assertThat(inImage("tool", "cat /base /copied")).isEqualTo("base\nbase\n");
         assertThat(kiln.containers()).isEmpty();
     }
+
+    @Test
+    void everyMetadataInstructionLandsInTheConfig() throws Exception {
+        Files.writeString(ctx.resolve("f.txt"), "f\n");
+        try (var tar = new java.util.zip.GZIPOutputStream(Files.newOutputStream(ctx.resolve("a.tar.gz")))) {
+            Path t = tmp.resolve("a.tar");
+            Path src = Files.createDirectories(tmp.resolve("tarsrc"));
+            Files.writeString(src.resolve("inside"), "in\n");
+            assertThat(new ProcessBuilder("tar", "-cf", t.toString(), "-C", src.toString(), "inside").start().waitFor()).isZero();
+            tar.write(Files.readAllBytes(t));
+        }
+        BuildResult r = build("""
+                FROM localhost/busybox AS base
+                CMD ["inherited"]
+
+                FROM base
+                MAINTAINER someone@example.com
+                SHELL ["/bin/sh", "-ec"]
+                RUN ["/bin/sh", "-c", "echo exec-form > /exec"]
+                RUN case $- in *e*) echo errexit > /shell;; esac
+                ENTRYPOINT ["/bin/cat"]
+                STOPSIGNAL SIGTERM
+                VOLUME /data
+                HEALTHCHECK --interval=5s --retries=2 CMD true
+                ONBUILD RUN echo later
+                COPY --chown=1:2 --chmod=0640 f.txt /owned
+                ADD a.tar.gz /unpacked/
+                """, new BuildRequest(ctx, null, List.of("meta"), Map.of(), null, "docker", 0L, null, null, null, false,
+                null, false, null));
+        ContainerConfig c = config("meta");
+        assertThat(c.entrypoint()).containsExactly("/bin/cat");
+        assertThat(c.cmd()).isEmpty();
+        assertThat(c.shell()).containsExactly("/bin/sh", "-ec");
+        assertThat(c.stopSignal()).isEqualTo("SIGTERM");
+        assertThat(c.volumes()).containsExactly("/data");
+        assertThat(c.healthcheck().test()).containsExactly("CMD-SHELL", "true");
+        assertThat(c.healthcheck().intervalNanos()).isEqualTo(5_000_000_000L);
+        assertThat(c.healthcheck().retries()).isEqualTo(2);
+        assertThat(c.onBuild()).containsExactly("RUN echo later");
+        assertThat(inImage(r.imageId(), "cat /exec /unpacked/inside; stat -c '%u:%g %a' /owned; cat /shell"))
+                .isEqualTo("exec-form\nin\n1:2 640\nerrexit\n");
+    }
+
+    @Test
+    void scratchStageWithADockerfileOutsideTheContext() throws Exception {
+        Files.writeString(ctx.resolve("only"), "x");
+        Path df = tmp.resolve("elsewhere.Dockerfile");
+        Files.writeString(df, "FROM scratch\nCOPY only /\n");
+        BuildResult r = kiln.build(BuildRequest.of(ctx).withDockerfile(df).withTags("tiny"));
+        assertThat(kiln.diff(r.imageId(), null).stream().map(FileChange::path)).containsExactly("/only");
+    }
 }
