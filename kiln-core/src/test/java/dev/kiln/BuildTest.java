@@ -243,4 +243,14 @@ class BuildTest {
         BuildResult r = kiln.build(BuildRequest.of(ctx).withDockerfile(df).withTags("tiny"));
         assertThat(kiln.diff(r.imageId(), null).stream().map(FileChange::path)).containsExactly("/only");
     }
+
+    @Test
+    void aMissingCopySourceNamesTheLineAndLeavesNothing() throws Exception {
+        assertThatThrownBy(() -> build("FROM localhost/busybox AS a\nRUN true\nFROM a\nCOPY nope /x\n",
+                BuildRequest.of(ctx).withTags("broken")))
+                .isInstanceOf(BuildException.class)
+                .hasMessageStartingWith("Dockerfile:4: COPY nope /x: source \"nope\" not found");
+        assertThat(kiln.containers()).isEmpty();
+        assertThat(kiln.images()).hasSize(1);
+    }
 }
