@@ -61,6 +61,43 @@ final class Adder {
         }
     }
 
+    /**
+     * One entry a build selected from its context: {@code host} is the file on this machine,
+     * {@code rel} its path inside a directory source ({@code inDirSource}) or its base name.
+     */
+    record Selected(Path host, String rel, boolean inDirSource, boolean directory) {}
+
+    /**
+     * Copies entries already selected (and filtered by ignore rules) by the build: a directory
+     * source's entries go below {@code dest}, a file source to {@code dest} or into it when
+     * {@code intoDir}. Symlinks inside a directory source stay links; directory metadata is set last.
+     */
+    void addSelected(List<Selected> entries, String dest, boolean intoDir) {
+        try {
+            List<Selected> dirs = new ArrayList<>();
+            List<String> dirPaths = new ArrayList<>();
+            for (Selected e : entries) {
+                String cp = e.inDirSource() || intoDir ? join(dest, e.rel()) : dest;
+                if (e.directory()) {
+                    Path t = SafePath.resolve(root, cp);
+                    if (Files.exists(t, NOFOLLOW) && !Files.isDirectory(t, NOFOLLOW)) delete(t);
+                    mkdirs(cp);
+                    dirs.add(e);
+                    dirPaths.add(cp);
+                } else if (!e.inDirSource() && options.extract() && isArchive(e.host())) {
+                    addOne(e.host(), dest, true);
+                } else {
+                    Path parent = mkdirs(parentOf(cp));
+                    copyFile(e.host(), parent.resolve(nameOf(cp)), !e.inDirSource());
+                }
+            }
+            if (entries.isEmpty()) mkdirs(dest);
+            for (int i = dirs.size() - 1; i >= 0; i--) applyMeta(dirs.get(i).host(), SafePath.resolve(root, dirPaths.get(i)), true);
+        } catch (IOException e) {
+            throw new KilnException("copying into " + dest + " of the container: " + e.getMessage(), e);
+        }
+    }
+
     private List<Path> expand(List<String> sources) {
         Path base = options.contextDir() != null ? options.contextDir() : Path.of("").toAbsolutePath();
         List<Path> out = new ArrayList<>();

@@ -148,6 +148,19 @@ public final class Kiln implements AutoCloseable {
         return n + "-working-container";
     }
 
+    /**
+     * Builds a Dockerfile (see {@link BuildRequest}): the stages the target needs, in order, one
+     * layer per stage (no layer cache yet), the final image named with every tag. Progress goes
+     * to {@code request.progress()}: {@code STEP n/m: INSTRUCTION} lines, RUN output, and the
+     * image id last. Every working container the build made, and every intermediate stage image,
+     * is removed when it ends, whether it succeeds or fails.
+     *
+     * @throws BuildException when a step fails (its message names the file, line and instruction)
+     */
+    public BuildResult build(BuildRequest request) {
+        return new Builder(this, request).build();
+    }
+
     /** An existing working container by name, id or unique id prefix. */
     public WorkingContainer container(String nameOrId) {
         return new WorkingContainer(this, store.containers().get(nameOrId));

@@ -89,6 +89,26 @@ public final class WorkingContainer {
         save(with(Json.tree(edited.toJson()), extra));
     }
 
+    /** The build's edits: replaces the image config (no ConfigChange string round trip). */
+    void editConfig(java.util.function.UnaryOperator<ImageConfig> edit) {
+        save(with(Json.tree(edit.apply(imageConfig()).toJson()), state.extra()));
+    }
+
+    /** Copies entries a build selected from its context (see {@link Adder#addSelected}). */
+    void addSelected(List<Adder.Selected> entries, String dest, boolean intoDir, CopyOptions options) {
+        String target = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        boolean into = intoDir || target.endsWith("/");
+        withRoot(root -> {
+            boolean dirThere = java.nio.file.Files.isDirectory(dev.kiln.layer.SafePath.resolve(root, target));
+            new Adder(root, options).addSelected(entries, target, into || dirThere);
+        });
+    }
+
+    /** Creates a directory (and its parents) in the container, as WORKDIR does. */
+    void mkdirs(String path) {
+        withRoot(root -> java.nio.file.Files.createDirectories(dev.kiln.layer.SafePath.resolve(root, path)));
+    }
+
     ImageConfig imageConfig() {
         return ImageConfig.parse(Json.bytes(state.config()));
     }

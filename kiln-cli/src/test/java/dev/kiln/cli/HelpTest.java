@@ -28,8 +28,8 @@ class HelpTest {
     void everyVerbOfTheBriefExists() {
         assertThat(verbs().toList()).containsExactlyInAnyOrder("from", "containers", "add", "copy", "config",
                 "mount", "umount", "diff", "commit", "images", "tag", "rmi", "rm", "inspect", "push", "pull", "login", "logout", "gc", "run",
-                "version");
-        assertThat(commandLine().getSubcommands()).containsKeys("ps", "unmount");
+                "build", "version");
+        assertThat(commandLine().getSubcommands()).containsKeys("ps", "unmount", "bud");
     }
 
     @Test

@@ -1,0 +1,544 @@
+package dev.kiln;
+
+import dev.kiln.dockerfile.Context;
+import dev.kiln.dockerfile.ContextFile;
+import dev.kiln.dockerfile.Dockerfile;
+import dev.kiln.dockerfile.DockerfileException;
+import dev.kiln.dockerfile.DockerfileParser;
+import dev.kiln.dockerfile.Expander;
+import dev.kiln.dockerfile.Heredoc;
+import dev.kiln.dockerfile.Instruction;
+import dev.kiln.dockerfile.Stage;
+import dev.kiln.oci.ContainerConfig;
+import dev.kiln.oci.HealthCheck;
+import dev.kiln.oci.InvalidInputException;
+import dev.kiln.oci.KilnException;
+import dev.kiln.oci.NotFoundException;
+import dev.kiln.oci.Platform;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The build executor of this slice (no layer cache): the stages the target needs, in order, each
+ * a working container from its base (an image, scratch, or an earlier stage's image) that the
+ * instructions edit, committed once at the end of the stage (one layer per stage). Lives in the
+ * facade package to drive {@link WorkingContainer} directly; a later slice can move the engine to
+ * {@code dev.kiln.build}. Every working container it makes is removed when it ends, and every
+ * intermediate stage image too.
+ */
+final class Builder {
+    private final Kiln kiln;
+    private final BuildRequest req;
+    private final PrintStream out;
+    private final Dockerfile df;
+    private final String fileName;
+    private final Context context;
+    private final Set<String> containers = new LinkedHashSet<>();
+    private final Map<Integer, String> stageImages = new HashMap<>();
+    private final Map<String, String> predefined = new LinkedHashMap<>();
+    /** Global ARGs (before the first FROM) with their resolved values; null = declared without one. */
+    private final Map<String, String> globalArgs = new LinkedHashMap<>();
+    private final Map<String, String> globalEnv = new LinkedHashMap<>();
+
+    Builder(Kiln kiln, BuildRequest req) {
+        this.kiln = kiln;
+        this.req = req;
+        this.out = req.progress() != null ? req.progress() : new PrintStream(OutputStream.nullOutputStream());
+        Path dir = req.contextDir();
+        Path file = dockerfile(dir, req.dockerfile());
+        this.fileName = file.getFileName().toString();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new NotFoundException("cannot read the Dockerfile " + file + ": " + e.getMessage(), e);
+        }
+        this.df = DockerfileParser.parse(text, fileName);
+        this.context = Context.load(dir, file.startsWith(dir.toAbsolutePath()) ? dir.toAbsolutePath().relativize(file).toString()
+                : file.toString());
+        Platform p = Platform.host();
+        String variant = p.variant() == null ? "" : p.variant();
+        String platform = p.os() + "/" + p.architecture() + (variant.isEmpty() ? "" : "/" + variant);
+        for (String side : List.of("TARGET", "BUILD")) {
+            predefined.put(side + "PLATFORM", platform);
+            predefined.put(side + "OS", p.os());
+            predefined.put(side + "ARCH", p.architecture());
+            predefined.put(side + "VARIANT", variant);
+        }
+    }
+
+    private static Path dockerfile(Path dir, Path given) {
+        if (given == null) {
+            for (String n : List.of("Containerfile", "Dockerfile")) {
+                if (Files.isRegularFile(dir.resolve(n))) return dir.resolve(n).toAbsolutePath();
+            }
+            throw new NotFoundException("no Containerfile or Dockerfile in the context " + dir + " (name one with -f)");
+        }
+        if (given.isAbsolute() || Files.exists(given)) return given.toAbsolutePath();
+        return dir.resolve(given).toAbsolutePath();
+    }
+
+    BuildResult build() {
+        boolean ok = false;
+        String finalId = null;
+        try {
+            resolveGlobalArgs();
+            List<Stage> stages = neededStages();
+            List<String> built = new ArrayList<>();
+            CommitResult last = null;
+            for (int i = 0; i < stages.size(); i++) {
+                Stage s = stages.get(i);
+                boolean isFinal = i == stages.size() - 1;
+                last = buildStage(s, i, stages.size(), isFinal);
+                stageImages.put(s.index(), last.imageId());
+                built.add(s.name() != null ? s.name() : Integer.toString(s.index()));
+            }
+            finalId = last.imageId();
+            List<String> names = new ArrayList<>();
+            if (last.name() != null) names.add(last.name());
+            for (int t = 1; t < req.tags().size(); t++) names.add(kiln.tag(finalId, req.tags().get(t)));
+            if (req.iidfile() != null) {
+                try {
+                    Files.writeString(req.iidfile(), "sha256:" + finalId);
+                } catch (IOException e) {
+                    throw new KilnException("writing --iidfile " + req.iidfile() + ": " + e.getMessage(), e);
+                }
+            }
+            out.println(finalId);
+            out.flush();
+            ok = true;
+            return new BuildResult(finalId, last.manifest(), names, built);
+        } finally {
+            cleanup(ok ? finalId : null);
+        }
+    }
+
+    private void cleanup(String keep) {
+        for (String id : List.copyOf(containers)) {
+            try {
+                kiln.removeContainer(id);
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+        }
+        for (String id : new TreeSet<>(stageImages.values())) {
+            if (id.equals(keep)) continue;
+            try {
+                kiln.removeImage(id, true);
+            } catch (RuntimeException ignored) {
+                // shared with another stage, or already gone
+            }
+        }
+    }
+
+    // ---- ARGs and stages ----
+
+    private void resolveGlobalArgs() {
+        for (Instruction.Arg a : df.globalArgs()) {
+            Map<String, String> env = new LinkedHashMap<>(predefined);
+            env.putAll(globalEnv);
+            for (Instruction.KeyValue kv : a.args()) {
+                String name = kv.key();
+                String value = req.buildArgs().containsKey(name) ? req.buildArgs().get(name)
+                        : kv.value() == null ? null : expand(a, env, kv.value());
+                globalArgs.put(name, value);
+                if (value != null) globalEnv.put(name, value);
+            }
+        }
+    }
+
+    /** The environment FROM (and COPY --from) expand with: the predefined platform args and the global ARGs. */
+    private Map<String, String> fromEnv() {
+        Map<String, String> env = new LinkedHashMap<>(predefined);
+        env.putAll(globalEnv);
+        return env;
+    }
+
+    private List<Stage> neededStages() {
+        if (df.stages().isEmpty()) throw new DockerfileException(fileName, 1, 1, null, "no FROM instruction");
+        Stage target = df.stages().getLast();
+        if (req.target() != null && !req.target().isEmpty()) {
+            target = df.stage(req.target());
+            if (target == null) throw new InvalidInputException("--target " + req.target() + ": no such stage in " + fileName);
+        }
+        Set<Integer> needed = new TreeSet<>();
+        List<Stage> todo = new ArrayList<>(List.of(target));
+        while (!todo.isEmpty()) {
+            Stage s = todo.removeLast();
+            if (!needed.add(s.index())) continue;
+            Stage base = stageNamed(expand(s.from(), fromEnv(), s.from().image()), s.index());
+            if (base != null) todo.add(base);
+            for (Instruction i : s.instructions()) {
+                if (i instanceof Instruction.Copy c && c.from() != null) {
+                    Stage dep = stageNamed(expand(c, fromEnv(), c.from()), s.index());
+                    if (dep != null) todo.add(dep);
+                }
+            }
+        }
+        List<Stage> out = new ArrayList<>();
+        for (Stage s : df.stages()) if (needed.contains(s.index())) out.add(s);
+        return out;
+    }
+
+    /** The earlier stage {@code ref} names (by name or index), or null when it is an image. */
+    private Stage stageNamed(String ref, int before) {
+        Stage s = df.stage(ref);
+        return s != null && s.index() < before ? s : null;
+    }
+
+    // ---- one stage ----
+
+    private final class StageState {
+        final Stage stage;
+        final WorkingContainer ctr;
+        final Map<String, String> args = new LinkedHashMap<>();
+        boolean cmdSet;
+
+        StageState(Stage stage, WorkingContainer ctr) {
+            this.stage = stage;
+            this.ctr = ctr;
+        }
+
+        ContainerConfig config() {
+            return ctr.imageConfig().config();
+        }
+
+        /** ARGs, overridden by ENV: what the builder expands with. */
+        Map<String, String> env() {
+            Map<String, String> env = new LinkedHashMap<>(args);
+            for (String e : config().env()) {
+                int eq = e.indexOf('=');
+                if (eq > 0) env.put(e.substring(0, eq), e.substring(eq + 1));
+                else env.put(e, "");
+            }
+            return env;
+        }
+
+        void edit(java.util.function.UnaryOperator<ContainerConfig> f) {
+            ctr.editConfig(ic -> ic.withConfig(f.apply(ic.config())));
+        }
+    }
+
+    private CommitResult buildStage(Stage s, int nth, int stageCount, boolean isFinal) {
+        String prefix = stageCount > 1 ? "[" + (nth + 1) + "/" + stageCount + "] " : "";
+        int steps = s.instructions().size() + 1;
+        step(prefix, 1, steps, s.from());
+        String baseRef;
+        WorkingContainer ctr;
+        try {
+            baseRef = expand(s.from(), fromEnv(), s.from().image());
+            Stage baseStage = stageNamed(baseRef, s.index());
+            String image = baseStage != null ? stageImages.get(baseStage.index()) : baseRef;
+            ctr = kiln.from(image, null);
+            containers.add(ctr.id());
+        } catch (BuildException e) {
+            throw e;
+        } catch (KilnException e) {
+            throw fail(s.from(), e.getMessage(), -1, e);
+        }
+        StageState st = new StageState(s, ctr);
+        int n = 1;
+        for (Instruction i : s.instructions()) {
+            step(prefix, ++n, steps, i);
+            try {
+                apply(st, i);
+            } catch (BuildException e) {
+                throw e;
+            } catch (DockerfileException e) {
+                throw fail(i, e.reason(), -1, e);
+            } catch (KilnException | UncheckedIOException e) {
+                throw fail(i, e.getMessage(), -1, e);
+            }
+        }
+        String name = isFinal && !req.tags().isEmpty() ? req.tags().getFirst() : null;
+        if (!req.quiet()) out.println("COMMIT" + (name != null ? " " + name : ""));
+        CommitResult r = ctr.commit(name, new CommitOptions(isFinal && req.squash(), req.format(), req.timestamp(), null,
+                true, "kiln build: stage " + (s.name() != null ? s.name() : s.index())));
+        containers.remove(ctr.id());
+        if (!req.quiet()) out.println("--> " + r.imageId().substring(0, 12));
+        return r;
+    }
+
+    private void step(String prefix, int n, int m, Instruction i) {
+        if (req.quiet()) return;
+        String text = df.text(i.pos());
+        out.println(prefix + "STEP " + n + "/" + m + ": " + (text != null ? text.strip() : i.keyword()));
+        out.flush();
+    }
+
+    private BuildException fail(Instruction i, String reason, int exitCode, Throwable cause) {
+        String text = df.text(i.pos());
+        return new BuildException(fileName, i.pos().line(), text != null ? text.strip() : i.keyword(), reason, exitCode, cause);
+    }
+
+    private String expand(Instruction i, Map<String, String> env, String word) {
+        try {
+            return new Expander(env, df.escape()).expandWord(word);
+        } catch (DockerfileException e) {
+            throw fail(i, e.reason(), -1, e);
+        }
+    }
+
+    // ---- instructions ----
+
+    private void apply(StageState st, Instruction ins) {
+        Map<String, String> env = st.env();
+        switch (ins) {
+            case Instruction.From f -> throw new IllegalStateException("FROM inside a stage");
+            case Instruction.Run r -> run(st, r);
+            case Instruction.Cmd c -> {
+                List<String> cmd = command(st, c.command());
+                st.cmdSet = true;
+                st.edit(cc -> cc.withCmd(cmd));
+            }
+            case Instruction.Entrypoint e -> {
+                List<String> ep = command(st, e.command());
+                boolean reset = !st.cmdSet;
+                st.edit(cc -> reset ? cc.withEntrypoint(ep).withCmd(null) : cc.withEntrypoint(ep));
+            }
+            case Instruction.Env e -> {
+                List<String[]> pairs = new ArrayList<>();
+                for (var kv : e.pairs()) pairs.add(new String[] {expand(e, env, kv.key()), expand(e, env, kv.value())});
+                st.edit(cc -> {
+                    for (String[] p : pairs) cc = cc.withEnvValue(p[0], p[1]);
+                    return cc;
+                });
+            }
+            case Instruction.Arg a -> {
+                for (var kv : a.args()) {
+                    String name = kv.key();
+                    String value;
+                    if (req.buildArgs().containsKey(name)) value = req.buildArgs().get(name);
+                    else if (kv.value() != null) value = expand(a, st.env(), kv.value());
+                    else if (globalArgs.get(name) != null) value = globalArgs.get(name);
+                    else value = predefined.get(name);
+                    if (value != null) st.args.put(name, value);
+                    else st.args.remove(name);
+                }
+            }
+            case Instruction.Label l -> {
+                List<String[]> pairs = new ArrayList<>();
+                for (var kv : l.pairs()) pairs.add(new String[] {expand(l, env, kv.key()), expand(l, env, kv.value())});
+                st.edit(cc -> {
+                    for (String[] p : pairs) cc = cc.withLabel(p[0], p[1]);
+                    return cc;
+                });
+            }
+            case Instruction.Maintainer m -> st.ctr.editConfig(ic -> ic.withAuthor(m.name()));
+            case Instruction.Expose e -> {
+                Set<String> ports = new LinkedHashSet<>(st.config().exposedPorts());
+                for (String p : e.ports()) {
+                    for (String w : new Expander(env, df.escape()).splitWords(p)) ports.add(w.contains("/") ? w : w + "/tcp");
+                }
+                st.edit(cc -> cc.withExposedPorts(ports));
+            }
+            case Instruction.Volume v -> {
+                Set<String> vols = new LinkedHashSet<>(st.config().volumes());
+                for (String p : v.paths()) vols.add(expand(v, env, p));
+                st.edit(cc -> cc.withVolumes(vols));
+            }
+            case Instruction.User u -> {
+                String user = expand(u, env, u.user());
+                st.edit(cc -> cc.withUser(user));
+            }
+            case Instruction.Workdir w -> {
+                String path = expand(w, env, w.path());
+                String cur = st.config().workingDir();
+                String abs = path.startsWith("/") ? path : Adder.join(cur == null ? "/" : cur, path);
+                String norm = Path.of(abs).normalize().toString();
+                st.ctr.mkdirs(norm);
+                st.edit(cc -> cc.withWorkingDir(norm));
+            }
+            case Instruction.Copy c -> copy(st, c, env, c.sources(), c.heredocs(), c.dest(), c.from(), c.chown(), c.chmod(),
+                    c.excludes(), false);
+            case Instruction.Add a -> {
+                for (String src : a.sources()) {
+                    if (src.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+                        throw fail(a, "ADD of a URL is not supported yet", -1, null);
+                    }
+                }
+                copy(st, a, env, a.sources(), a.heredocs(), a.dest(), null, a.chown(), a.chmod(), a.excludes(), true);
+            }
+            case Instruction.Onbuild o -> st.edit(cc -> {
+                List<String> triggers = new ArrayList<>(cc.onBuild());
+                triggers.add(o.expression());
+                return cc.withOnBuild(triggers);
+            });
+            case Instruction.Stopsignal s -> {
+                String sig = expand(s, env, s.signal());
+                st.edit(cc -> cc.withStopSignal(sig));
+            }
+            case Instruction.Healthcheck h -> {
+                HealthCheck hc;
+                if (h.none()) {
+                    hc = new HealthCheck(List.of("NONE"), 0, 0, 0, 0, 0);
+                } else {
+                    List<String> test = new ArrayList<>();
+                    if (h.command().shellForm()) {
+                        test.add("CMD-SHELL");
+                        test.add(h.command().args().getFirst());
+                    } else {
+                        test.add("CMD");
+                        test.addAll(h.command().args());
+                    }
+                    hc = new HealthCheck(test, nanos(h.interval()), nanos(h.timeout()), nanos(h.startPeriod()),
+                            nanos(h.startInterval()), h.retries() == null ? 0 : h.retries());
+                }
+                st.edit(cc -> cc.withHealthcheck(hc));
+            }
+            case Instruction.Shell s -> st.edit(cc -> cc.withShell(s.shell()));
+        }
+    }
+
+    private static long nanos(Duration d) {
+        return d == null ? 0 : d.toNanos();
+    }
+
+    private static List<String> shell(StageState st) {
+        List<String> sh = st.config().shell();
+        return sh == null || sh.isEmpty() ? List.of("/bin/sh", "-c") : sh;
+    }
+
+    /** Exec form as written; shell form through the stage's SHELL. */
+    private static List<String> command(StageState st, Instruction.Command c) {
+        if (!c.shellForm()) return c.args();
+        List<String> out = new ArrayList<>(shell(st));
+        out.add(c.args().getFirst());
+        return out;
+    }
+
+    private void run(StageState st, Instruction.Run r) {
+        List<String> args;
+        Instruction.Command c = r.command();
+        if (!c.shellForm()) {
+            args = c.args();
+        } else {
+            String line = c.args().getFirst();
+            args = new ArrayList<>(shell(st));
+            if (r.heredocs().size() == 1 && line.strip().startsWith("<<") && !line.strip().contains(" ")) {
+                args.add(r.heredocs().getFirst().content());
+            } else {
+                StringBuilder script = new StringBuilder(line);
+                for (Heredoc h : r.heredocs()) script.append('\n').append(h.content()).append(h.name());
+                args.add(script.toString());
+            }
+        }
+        // ARGs reach RUN as environment variables, below the image's ENV.
+        Set<String> envNames = new LinkedHashSet<>();
+        for (String e : st.config().env()) envNames.add(e.contains("=") ? e.substring(0, e.indexOf('=')) : e);
+        List<String> argEnv = new ArrayList<>();
+        st.args.forEach((k, v) -> {
+            if (!envNames.contains(k)) argEnv.add(k + "=" + v);
+        });
+        String network = r.network() != null ? r.network() : req.network();
+        if ("default".equals(network) || "private".equals(network)) network = "host";
+        RunOptions opts = new RunOptions(args, argEnv, null, null, null, false, network, List.of(), req.isolation(),
+                req.runtime());
+        out.flush();
+        int code = st.ctr.run(opts, null, out, out);
+        out.flush();
+        if (code != 0) throw fail(r, "RUN exited " + code, code, null);
+    }
+
+    private void copy(StageState st, Instruction ins, Map<String, String> env, List<String> rawSources,
+            List<Heredoc> heredocs, String rawDest, String rawFrom, String rawChown, String rawChmod, List<String> rawExcludes,
+            boolean add) {
+        List<String> sources = new ArrayList<>();
+        for (String s : rawSources) sources.add(expand(ins, env, s));
+        String dest = expand(ins, env, rawDest);
+        String chown = rawChown == null ? null : expand(ins, env, rawChown);
+        String chmod = rawChmod == null ? null : expand(ins, env, rawChmod);
+        List<String> excludes = new ArrayList<>();
+        for (String e : rawExcludes) excludes.add(expand(ins, env, e));
+        boolean intoDir = sources.size() + heredocs.size() > 1;
+        if (!heredocs.isEmpty()) copyHeredocs(st, heredocs, dest, new CopyOptions(chown, chmod, false, null));
+        if (sources.isEmpty()) return;
+        if (rawFrom != null) {
+            copyFrom(st, ins, expand(ins, fromEnv(), rawFrom), sources, dest, chown, chmod);
+            return;
+        }
+        List<ContextFile> files = context.select(sources, excludes, true);
+        List<Adder.Selected> entries = new ArrayList<>();
+        Set<String> distinct = new LinkedHashSet<>();
+        for (ContextFile f : files) {
+            distinct.add(f.source());
+            Path src = f.source().isEmpty() ? context.root() : context.root().resolve(f.source());
+            boolean inDir = Files.isDirectory(src);
+            entries.add(new Adder.Selected(f.hostPath(), f.path(), inDir, f.type() == ContextFile.Type.DIRECTORY));
+        }
+        st.ctr.addSelected(entries, dest, intoDir || distinct.size() > 1, new CopyOptions(chown, chmod, add, null));
+    }
+
+    private void copyHeredocs(StageState st, List<Heredoc> heredocs, String dest, CopyOptions options) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory(kiln.store().tmpDir(), "heredoc-");
+            List<String> names = new ArrayList<>();
+            for (Heredoc h : heredocs) {
+                Files.writeString(tmp.resolve(h.name()), h.content());
+                names.add(h.name());
+            }
+            st.ctr.add(names, heredocs.size() > 1 && !dest.endsWith("/") ? dest + "/" : dest,
+                    new CopyOptions(options.chown(), options.chmod(), false, tmp));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (tmp != null) deleteTree(tmp);
+        }
+    }
+
+    private void copyFrom(StageState st, Instruction ins, String from, List<String> sources, String dest, String chown,
+            String chmod) {
+        Stage stage = stageNamed(from, st.stage.index());
+        String image = stage != null ? stageImages.get(stage.index()) : from;
+        WorkingContainer other = kiln.from(image, null);
+        containers.add(other.id());
+        try {
+            Path root = other.mount();
+            List<String> rel = new ArrayList<>();
+            for (String s : sources) {
+                String r = s.replaceFirst("^/+", "");
+                if (Glob.hasMeta(r)) {
+                    rel.add(r.isEmpty() ? "." : r);
+                } else {
+                    // Resolved inside the other image's root: its absolute symlinks must not reach the host.
+                    try {
+                        rel.add(dev.kiln.layer.SafePath.resolve(root, "/" + r).toString());
+                    } catch (IOException e) {
+                        throw new NotFoundException("COPY --from=" + from + ": " + s + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+            st.ctr.add(rel, dest, new CopyOptions(chown, chmod, false, root));
+        } finally {
+            try {
+                other.unmount();
+            } finally {
+                kiln.removeContainer(other.id());
+                containers.remove(other.id());
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) {
+        try (var walk = Files.walk(p)) {
+            for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+        } catch (IOException ignored) {
+            // tmp is cleaned by gc
+        }
+    }
+}
