@@ -32,8 +32,8 @@ final class Committer {
         this.store = store;
     }
 
-    /** What a commit writes before naming: the manifest descriptor and the image id. */
-    record Written(Descriptor manifest, String imageId) {}
+    /** What a commit writes before naming: the manifest descriptor, the image id, the new layer (null: none). */
+    record Written(Descriptor manifest, String imageId, NewLayer layer) {}
 
     /** A layer blob just stored: its diffID (uncompressed digest), blob digest, size, media type. */
     record NewLayer(Digest diffId, Descriptor blob) {}
@@ -44,13 +44,30 @@ final class Committer {
     }
 
     Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar) {
+        return commit(ctr, opts, layerTar, List.of());
+    }
+
+    /**
+     * Commits the container: {@code emptySteps} become {@code empty_layer} history entries (a
+     * build's metadata instructions since the last layer), then the layer from {@code layerTar}
+     * with its own entry; a null {@code layerTar} commits the config alone (the base's layers,
+     * every step an empty_layer entry).
+     */
+    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar, List<String> emptySteps) {
+        return commit(ctr, opts, layerTar, emptySteps, List.of());
+    }
+
+    /** As above, with {@code emptyAfter}: empty_layer entries after the layer's own (metadata after a WORKDIR). */
+    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar, List<String> emptySteps,
+            List<String> emptyAfter) {
         boolean docker = isDocker(opts.format());
         Compression compression = opts.compression() == null ? Compression.NONE : Compression.parse(opts.compression());
         Instant created = opts.timestamp() != null ? Instant.ofEpochSecond(opts.timestamp()) : Instant.now();
-        NewLayer layer = writeLayer(layerTar, compression, docker);
-        ImageConfig config = newConfig(ctr, opts, layer.diffId(), created, docker);
+        NewLayer layer = layerTar == null ? null : writeLayer(layerTar, compression, docker);
+        ImageConfig config = newConfig(ctr, opts, layer == null ? null : layer.diffId(), created, docker, emptySteps);
+        for (String step : emptyAfter) config = config.withHistory(new History(created.toString(), step, config.author(), null, true));
         List<Descriptor> layers = new ArrayList<>(opts.squash() ? List.of() : ctr.baseLayers());
-        layers.add(layer.blob());
+        if (layer != null) layers.add(layer.blob());
         byte[] configBytes = config.toJson();
         Digest configDigest = store.blobs().put(configBytes);
         Manifest manifest = Manifest.of(Descriptor.of(MediaType.OCI_CONFIG, configDigest, configBytes.length), layers);
@@ -59,7 +76,7 @@ final class Committer {
         byte[] manifestBytes = manifest.toJson();
         Digest manifestDigest = store.blobs().put(manifestBytes);
         String mt = docker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST;
-        return new Written(Descriptor.of(mt, manifestDigest, manifestBytes.length), configDigest.hex());
+        return new Written(Descriptor.of(mt, manifestDigest, manifestBytes.length), configDigest.hex(), layer);
     }
 
     static boolean isDocker(String format) {
@@ -68,16 +85,20 @@ final class Committer {
         throw new InvalidInputException("unknown image format '" + format + "' (use oci or docker)");
     }
 
-    private ImageConfig newConfig(ContainerSnapshot ctr, CommitOptions opts, Digest diffId, Instant created, boolean docker) {
+    private ImageConfig newConfig(ContainerSnapshot ctr, CommitOptions opts, Digest diffId, Instant created, boolean docker,
+            List<String> emptySteps) {
         ImageConfig c = ctr.config();
         if (!docker) c = c.withConfig(c.config().withoutDockerOnlyFields());
-        String createdBy = opts.createdBy() != null ? opts.createdBy() : ctr.createdBy();
-        History h = new History(created.toString(), createdBy, c.author(), null, false);
         if (opts.squash()) {
             c = new ImageConfig(c.created(), c.author(), c.architecture(), c.os(), c.osVersion(), c.variant(), c.config(),
                     new RootFs(RootFs.LAYERS, List.of()), List.of(), c.extra());
         }
-        return c.withAddedLayer(diffId, h).withCreated(created);
+        for (String step : emptySteps) c = c.withHistory(new History(created.toString(), step, c.author(), null, true));
+        if (diffId != null) {
+            String createdBy = opts.createdBy() != null ? opts.createdBy() : ctr.createdBy();
+            c = c.withAddedLayer(diffId, new History(created.toString(), createdBy, c.author(), null, false));
+        }
+        return c.withCreated(created);
     }
 
     NewLayer writeLayer(TarSource tar, Compression compression, boolean docker) {

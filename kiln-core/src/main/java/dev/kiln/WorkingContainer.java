@@ -271,6 +271,36 @@ public final class WorkingContainer {
         return new CommitResult(w.imageId(), m.digest(), fullName);
     }
 
+    /**
+     * A build step's commit: the changes since the last step as one layer (none when
+     * {@code layer} is false: the config alone), {@code emptySteps} as empty_layer history
+     * entries before it, published unnamed; then the container goes on from the new image, the
+     * layer's snapshot taken from the container itself (no unpacking), so the next step's layer
+     * holds only that step's changes.
+     */
+    Committer.Written commitStep(CommitOptions options, List<String> emptySteps, boolean layer, List<String> emptyAfter) {
+        LayerOptions lo = new LayerOptions(options.timestamp());
+        Committer.ContainerSnapshot snap = new Committer.ContainerSnapshot(imageConfig(), baseLayerDescriptors(),
+                annotations(), state.extra().get(CREATED_BY));
+        Committer.Written w = new Committer(store()).commit(snap, options,
+                layer ? o -> store().driver().writeDiff(dir(), o, lo) : null, emptySteps, emptyAfter);
+        Descriptor m = w.manifest();
+        store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
+        // The next step edits the config just committed (its rootfs and history now include this step).
+        com.fasterxml.jackson.databind.JsonNode committed = Json.tree(store().blobs().read(new Digest("sha256", w.imageId())));
+        ContainerState edited = new ContainerState(state.id(), state.name(), state.imageName(), state.imageManifest(),
+                state.baseLayers(), committed, state.created(), state.extra());
+        if (w.layer() != null) {
+            List<dev.kiln.store.LayerRef> layers = new ArrayList<>(state.baseLayers());
+            layers.add(new dev.kiln.store.LayerRef(w.layer().diffId(), w.layer().blob().digest()));
+            state = store().containers().advance(edited, m.digest().toString(), layers);
+        } else {
+            save(new ContainerState(state.id(), state.name(), null, m.digest().toString(), state.baseLayers(),
+                    committed, state.created(), state.extra()));
+        }
+        return w;
+    }
+
     private List<Descriptor> baseLayerDescriptors() {
         if (state.imageManifest() == null) return List.of();
         Manifest base = Manifest.parse(store().blobs().read(Digest.parse(state.imageManifest())));

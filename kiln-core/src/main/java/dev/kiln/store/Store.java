@@ -28,6 +28,7 @@ public final class Store implements AutoCloseable {
     private final Images images;
     private final Snapshots snapshots;
     private final Containers containers;
+    private final BuildCache cache;
 
     private Store(Path root, SnapshotDriver driver) {
         this.root = root;
@@ -37,6 +38,7 @@ public final class Store implements AutoCloseable {
         this.images = new Images(root);
         this.snapshots = new Snapshots(root, tmpDir, blobs, driver);
         this.containers = new Containers(root, tmpDir, snapshots, driver);
+        this.cache = new BuildCache(root, images);
     }
 
     /** Opens the store at {@code root}, creating it if needed; see {@link StoreOptions} for the driver choice. */
@@ -112,6 +114,10 @@ public final class Store implements AutoCloseable {
 
     public Snapshots snapshots() {
         return snapshots;
+    }
+
+    public BuildCache cache() {
+        return cache;
     }
 
     public Containers containers() {
