@@ -24,10 +24,12 @@ import java.util.Map;
  * @param iidfile    where to write the image id ("sha256:HEX"); null = nowhere
  * @param quiet      print no STEP lines (RUN output and the final id still go to {@code progress})
  * @param progress   where STEP lines, RUN output and the final image id go; null = nowhere
+ * @param pull       when FROM and {@code COPY --from} pull an image the store lacks: "missing" (default: pull
+ *     it) or "never" (a missing image is an error), as buildah's {@code --pull=missing|never}
  */
 public record BuildRequest(Path contextDir, Path dockerfile, List<String> tags, Map<String, String> buildArgs,
         String target, String format, Long timestamp, String network, String runtime, String isolation,
-        boolean squash, Path iidfile, boolean quiet, PrintStream progress) {
+        boolean squash, Path iidfile, boolean quiet, PrintStream progress, String pull) {
     public BuildRequest {
         if (contextDir == null) throw new dev.kiln.oci.InvalidInputException("build: no context directory given");
         tags = tags == null ? List.of() : List.copyOf(tags);
@@ -36,6 +38,18 @@ public record BuildRequest(Path contextDir, Path dockerfile, List<String> tags, 
         if (!format.equals("oci") && !format.equals("docker")) {
             throw new dev.kiln.oci.InvalidInputException("build: format must be 'oci' or 'docker', got '" + format + "'");
         }
+        pull = pull == null || pull.isEmpty() ? "missing" : pull;
+        if (!pull.equals("missing") && !pull.equals("never")) {
+            throw new dev.kiln.oci.InvalidInputException("build: pull policy must be 'missing' or 'never', got '" + pull + "'");
+        }
+    }
+
+    /** Every field but {@code pull}, which is "missing". */
+    public BuildRequest(Path contextDir, Path dockerfile, List<String> tags, Map<String, String> buildArgs, String target,
+            String format, Long timestamp, String network, String runtime, String isolation, boolean squash, Path iidfile,
+            boolean quiet, PrintStream progress) {
+        this(contextDir, dockerfile, tags, buildArgs, target, format, timestamp, network, runtime, isolation, squash, iidfile,
+                quiet, progress, null);
     }
 
     /** The context {@code contextDir}, its default Dockerfile, nothing else set. */
@@ -46,26 +60,31 @@ public record BuildRequest(Path contextDir, Path dockerfile, List<String> tags, 
 
     public BuildRequest withDockerfile(Path file) {
         return new BuildRequest(contextDir, file, tags, buildArgs, target, format, timestamp, network, runtime, isolation,
-                squash, iidfile, quiet, progress);
+                squash, iidfile, quiet, progress, pull);
     }
 
     public BuildRequest withTags(String... newTags) {
         return new BuildRequest(contextDir, dockerfile, List.of(newTags), buildArgs, target, format, timestamp, network,
-                runtime, isolation, squash, iidfile, quiet, progress);
+                runtime, isolation, squash, iidfile, quiet, progress, pull);
     }
 
     public BuildRequest withBuildArgs(Map<String, String> args) {
         return new BuildRequest(contextDir, dockerfile, tags, args, target, format, timestamp, network, runtime, isolation,
-                squash, iidfile, quiet, progress);
+                squash, iidfile, quiet, progress, pull);
     }
 
     public BuildRequest withTarget(String stage) {
         return new BuildRequest(contextDir, dockerfile, tags, buildArgs, stage, format, timestamp, network, runtime,
-                isolation, squash, iidfile, quiet, progress);
+                isolation, squash, iidfile, quiet, progress, pull);
     }
 
     public BuildRequest withProgress(PrintStream out) {
         return new BuildRequest(contextDir, dockerfile, tags, buildArgs, target, format, timestamp, network, runtime,
-                isolation, squash, iidfile, quiet, out);
+                isolation, squash, iidfile, quiet, out, pull);
+    }
+
+    public BuildRequest withPull(String policy) {
+        return new BuildRequest(contextDir, dockerfile, tags, buildArgs, target, format, timestamp, network, runtime,
+                isolation, squash, iidfile, quiet, progress, policy);
     }
 }

@@ -243,8 +243,7 @@ final class Builder {
             baseRef = expand(s.from(), fromEnv(), s.from().image());
             Stage baseStage = stageNamed(baseRef, s.index());
             String image = baseStage != null ? stageImages.get(baseStage.index()) : baseRef;
-            ctr = kiln.from(image, null);
-            containers.add(ctr.id());
+            ctr = container(image);
         } catch (BuildException e) {
             throw e;
         } catch (KilnException e) {
@@ -271,6 +270,16 @@ final class Builder {
         containers.remove(ctr.id());
         if (!req.quiet()) out.println("--> " + r.imageId().substring(0, 12));
         return r;
+    }
+
+    /** A working container of {@code image} ("scratch", a name or an id), pulled if missing unless the policy is "never". */
+    private WorkingContainer container(String image) {
+        if (req.pull().equals("never") && !image.equals("scratch") && kiln.localImages().find(image).isEmpty()) {
+            throw new NotFoundException("no image '" + image + "' in the store, and the pull policy is never");
+        }
+        WorkingContainer ctr = kiln.from(image, null);
+        containers.add(ctr.id());
+        return ctr;
     }
 
     private void step(String prefix, int n, int m, Instruction i) {
@@ -505,8 +514,7 @@ final class Builder {
             String chmod) {
         Stage stage = stageNamed(from, st.stage.index());
         String image = stage != null ? stageImages.get(stage.index()) : from;
-        WorkingContainer other = kiln.from(image, null);
-        containers.add(other.id());
+        WorkingContainer other = container(image);
         try {
             Path root = other.mount();
             List<String> rel = new ArrayList<>();

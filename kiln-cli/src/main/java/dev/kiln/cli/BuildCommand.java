@@ -34,6 +34,8 @@ final class BuildCommand implements Callable<Integer> {
 
     enum Isolation { oci, chroot }
 
+    enum Pull { missing, never }
+
     @ParentCommand
     Main main;
 
@@ -75,6 +77,13 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--iidfile", paramLabel = "FILE", description = "Write the image id (sha256:HEX) to FILE.")
     Path iidfile;
 
+    @Option(names = "--pull", paramLabel = "POLICY",
+            description = "Pull a FROM or COPY --from image the store lacks: ${COMPLETION-CANDIDATES} (default: missing).")
+    Pull pull;
+
+    @Option(names = "--pull-never", description = "Never pull: an image the store lacks is an error (--pull=never).")
+    boolean pullNever;
+
     @Option(names = {"-q", "--quiet"}, description = "Print no STEP lines, only RUN output and the image id.")
     boolean quiet;
 
@@ -115,7 +124,8 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         BuildRequest request = new BuildRequest(context, dockerfile, tags, args, target, format.name(), ts,
                 network == null ? null : network.name(), runtime, isolation == null ? null : isolation.name(), squash,
-                iidfile, quiet, new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8));
+                iidfile, quiet, new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8),
+                pullNever ? "never" : pull == null ? null : pull.name());
         try (Kiln kiln = main.openStore()) {
             return RunCommand.runStoppable(() -> {
                 kiln.build(request);

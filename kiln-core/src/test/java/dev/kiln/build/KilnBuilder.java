@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * kiln's half of the differential build suite: {@link Kiln#build} through the library facade, in
  * one private store reused for every case (the base images are loaded once), Docker format, RUN
- * with runc on the host network as {@link BuildahBuilder} does. Results are read back the same
+ * with runc on the host network, never pulling, as {@link BuildahBuilder} does. Results are read back the same
  * way: a working container of the built image, mounted, listed with {@link BuildResult#listing},
  * and the image config's {@code config} summarised with {@link BuildahBuilder#summary}.
  */
@@ -43,7 +43,7 @@ public final class KilnBuilder implements ImageBuilder, AutoCloseable {
         String image = "localhost/corpus/" + c.name().toLowerCase(Locale.ROOT) + ":latest";
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         BuildRequest req = new BuildRequest(c.context(), c.dockerfile(), List.of(image), buildArgs(c), c.target(), "docker",
-                null, "host", "runc", null, false, null, false, new PrintStream(log, true, StandardCharsets.UTF_8));
+                null, "host", "runc", null, false, null, false, new PrintStream(log, true, StandardCharsets.UTF_8), "never");
         try {
             kiln.build(req);
         } catch (KilnException e) {
