@@ -250,6 +250,7 @@ final class Builder {
             throw fail(s.from(), e.getMessage(), -1, e);
         }
         StageState st = new StageState(s, ctr);
+        begin(st);
         int n = 1;
         for (Instruction i : s.instructions()) {
             step(prefix, ++n, steps, i);
@@ -300,6 +301,14 @@ final class Builder {
         } catch (DockerfileException e) {
             throw fail(i, e.reason(), -1, e);
         }
+    }
+
+    /** Docker's and buildah's default PATH, which a stage gets when its base image sets none. */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** What a stage does before its first instruction: the default PATH where the base sets none. */
+    private void begin(StageState st) {
+        if (st.config().envValue("PATH").isEmpty()) st.edit(cc -> cc.withEnvValue("PATH", DEFAULT_PATH));
     }
 
     // ---- instructions ----

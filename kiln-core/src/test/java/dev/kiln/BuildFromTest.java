@@ -72,4 +72,19 @@ class BuildFromTest {
         assertThat(kiln.containers()).isEmpty();
         assertThatThrownBy(() -> BuildRequest.of(ctx).withPull("always")).hasMessageContaining("'missing' or 'never'");
     }
+
+    @Test
+    void aStageWhoseBaseSetsNoPathGetsTheDefaultOne() throws Exception {
+        WorkingContainer withPath = kiln.from("localhost/busybox", null);
+        withPath.config(new ConfigChange(List.of("PATH=/opt/bin", "A=1"), null, null, null, null, List.of(), List.of(), List.of(),
+                List.of(), null, null, null, null, null, null, null, null, null, null, null, List.of()));
+        withPath.commit("localhost/withpath", new CommitOptions(false, "docker", null, null, true, null));
+        build("FROM localhost/busybox\nRUN test \"$PATH\" = /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
+                BuildRequest.of(ctx).withTags("bb"));
+        assertThat(config("bb").env()).containsExactly("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        build("FROM scratch\nLABEL a=b\n", BuildRequest.of(ctx).withTags("fromscratch"));
+        assertThat(config("fromscratch").env()).containsExactly("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        build("FROM localhost/withpath\nLABEL a=b\n", BuildRequest.of(ctx).withTags("own"));
+        assertThat(config("own").env()).containsExactly("PATH=/opt/bin", "A=1");
+    }
 }
