@@ -40,8 +40,21 @@ final class Adder {
     Adder(Path root, CopyOptions options) {
         this.root = root;
         this.options = options;
-        this.owner = options.chown() == null ? new Users.User(0, 0, List.of(), null) : Users.resolve(root, options.chown());
+        this.owner = options.chown() == null ? new Users.User(0, 0, List.of(), null) : chownOwner(root, options.chown());
         this.chmod = options.chmod() == null ? null : parseMode(options.chmod());
+    }
+
+    /**
+     * The owner {@code --chown=USER[:GROUP]} gives: names resolved in the image; a numeric uid
+     * without a group also becomes the gid (Docker's documented rule, and buildah's), whatever
+     * the image's passwd says; a name without a group takes the user's primary group.
+     */
+    static Users.User chownOwner(Path root, String unsafeSpec) {
+        if (unsafeSpec.matches("[0-9]{1,10}")) {
+            long id = Long.parseLong(unsafeSpec);
+            if (id <= Integer.MAX_VALUE) return new Users.User((int) id, (int) id, List.of(), null);
+        }
+        return Users.resolve(root, unsafeSpec);
     }
 
     static int parseMode(String s) {
@@ -145,12 +158,22 @@ final class Adder {
         }
     }
 
+    /**
+     * Creates the missing directories of {@code containerDir}, mode 0755, owned by the copy's
+     * owner (buildah chowns what a {@code --chown} copy creates, the destination included).
+     */
     private Path mkdirs(String containerDir) throws IOException {
         Path dir = SafePath.resolve(root, containerDir);
         if (Files.exists(dir, NOFOLLOW) && !Files.isDirectory(dir, NOFOLLOW)) {
             throw new InvalidInputException(containerDir + " exists in the container and is not a directory");
         }
-        Files.createDirectories(dir);
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; !p.equals(root) && !Files.exists(p, NOFOLLOW); p = p.getParent()) missing.add(p);
+        for (Path p : missing.reversed()) {
+            Files.createDirectory(p);
+            Linux.lchown(p, owner.uid(), owner.gid());
+            Linux.chmod(p, 0755);
+        }
         return dir;
     }
 
