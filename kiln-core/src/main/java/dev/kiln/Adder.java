@@ -36,10 +36,21 @@ final class Adder {
     private final CopyOptions options;
     private final Users.User owner;
     private final Integer chmod;
+    private final boolean stripSetid;
 
     Adder(Path root, CopyOptions options) {
+        this(root, options, false);
+    }
+
+    /**
+     * {@code stripSetid}: clear setuid and setgid on what is copied (not on what an archive
+     * extracts, nor when {@code --chmod} sets the mode), as buildah's COPY/ADD from a build
+     * context does (Docker's classic builder did the same).
+     */
+    Adder(Path root, CopyOptions options, boolean stripSetid) {
         this.root = root;
         this.options = options;
+        this.stripSetid = stripSetid;
         this.owner = options.chown() == null ? new Users.User(0, 0, List.of(), null) : chownOwner(root, options.chown());
         this.chmod = options.chmod() == null ? null : parseMode(options.chmod());
     }
@@ -137,8 +148,8 @@ final class Adder {
 
     private void addOne(Path src, String dest, boolean intoDir) throws IOException {
         if (Files.isDirectory(src)) {
-            Path target = mkdirs(dest);
-            copyTree(src, target, dest);
+            mkdirs(dest);
+            copyTree(src, dest);
         } else if (options.extract() && isArchive(src)) {
             // Read it once without writing, so a hostile or broken archive changes nothing.
             try (InputStream in = Decompressor.decompressing(new BufferedInputStream(Files.newInputStream(src), 1 << 16))) {
@@ -177,8 +188,11 @@ final class Adder {
         return dir;
     }
 
-    private void copyTree(Path srcDir, Path targetDir, String containerDir) throws IOException {
-        applyMeta(srcDir, targetDir, true);
+    /**
+     * Copies a directory's contents below {@code containerDir}; the directory's own metadata does
+     * not reach {@code containerDir} (buildah: a new destination is 0755, an existing one is kept).
+     */
+    private void copyTree(Path srcDir, String containerDir) throws IOException {
         List<Path> dirs = new ArrayList<>();
         Files.walkFileTree(srcDir, new SimpleFileVisitor<>() {
             @Override
@@ -203,7 +217,6 @@ final class Adder {
         for (Path d : dirs.reversed()) {
             applyMeta(d, SafePath.resolve(root, join(containerDir, srcDir.relativize(d).toString())), true);
         }
-        applyMeta(srcDir, targetDir, true);
     }
 
     /** Copies one file; a symlink inside a copied directory stays a symlink, a top-level one is followed. */
@@ -227,7 +240,7 @@ final class Adder {
     private void applyMeta(Path src, Path target, boolean dir) throws IOException {
         int mode = (int) Files.getAttribute(src, "unix:mode") & 07777;
         Linux.lchown(target, owner.uid(), owner.gid());
-        Linux.chmod(target, chmod != null ? chmod : mode);
+        Linux.chmod(target, chmod != null ? chmod : stripSetid ? mode & ~06000 : mode);
         FileTime mtime = Files.getLastModifiedTime(src);
         long nanos = mtime.to(TimeUnit.NANOSECONDS);
         Linux.lutimes(target, nanos / 1_000_000_000L, nanos % 1_000_000_000L, nanos / 1_000_000_000L, nanos % 1_000_000_000L);

@@ -94,13 +94,16 @@ public final class WorkingContainer {
         save(with(Json.tree(edit.apply(imageConfig()).toJson()), state.extra()));
     }
 
-    /** Copies entries a build selected from its context (see {@link Adder#addSelected}). */
+    /**
+     * Copies entries a build selected from its context (see {@link Adder#addSelected}); setuid and
+     * setgid bits are cleared, as buildah's build does for context files.
+     */
     void addSelected(List<Adder.Selected> entries, String dest, boolean intoDir, CopyOptions options) {
         String target = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
         boolean into = intoDir || target.endsWith("/");
         withRoot(root -> {
             boolean dirThere = java.nio.file.Files.isDirectory(dev.kiln.layer.SafePath.resolve(root, target));
-            new Adder(root, options).addSelected(entries, target, into || dirThere);
+            new Adder(root, options, true).addSelected(entries, target, into || dirThere);
         });
     }
 
