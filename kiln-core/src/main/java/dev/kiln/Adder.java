@@ -21,7 +21,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +39,10 @@ final class Adder {
     private final Users.User owner;
     private final Integer chmod;
     private final boolean stripSetid;
+    /** Source files with several links already copied by this add: their other names become links to the copy. */
+    private final Map<FileId, Path> copied = new HashMap<>();
+
+    private record FileId(Object dev, Object ino) {}
 
     Adder(Path root, CopyOptions options) {
         this(root, options, false);
@@ -233,8 +239,16 @@ final class Adder {
         if (!Files.isRegularFile(src)) {
             throw new InvalidInputException(src + " is not a regular file, directory or symlink; kiln copies only those");
         }
+        Map<String, Object> attrs = Files.readAttributes(src, "unix:nlink,ino,dev");
+        FileId inode = (int) attrs.get("nlink") > 1 ? new FileId(attrs.get("dev"), attrs.get("ino")) : null;
+        Path first = inode == null ? null : copied.get(inode);
+        if (first != null) {
+            Files.createLink(target, first);
+            return;
+        }
         Files.copy(src, target, StandardCopyOption.COPY_ATTRIBUTES);
         applyMeta(src, target, false);
+        if (inode != null) copied.put(inode, target);
     }
 
     private void applyMeta(Path src, Path target, boolean dir) throws IOException {
