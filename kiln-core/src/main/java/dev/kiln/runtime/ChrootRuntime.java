@@ -67,8 +67,7 @@ final class ChrootRuntime {
 
     private static List<String> privileges(Launch l) {
         List<String> p = new ArrayList<>(List.of("setpriv", "--regid", Integer.toString(l.user().gid())));
-        if (l.user().groups().isEmpty()) p.add("--clear-groups");
-        else p.addAll(List.of("--groups", l.user().groups().stream().map(String::valueOf).collect(Collectors.joining(","))));
+        p.addAll(List.of("--groups", l.user().processGroups().stream().map(String::valueOf).collect(Collectors.joining(","))));
         String caps = OciConfig.DEFAULT_CAPABILITIES.stream()
                 .map(c -> "+" + c.substring("CAP_".length()).toLowerCase(Locale.ROOT)).collect(Collectors.joining(","));
         p.addAll(List.of("--bounding-set", "-all," + caps));
