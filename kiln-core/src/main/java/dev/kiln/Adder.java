@@ -184,14 +184,7 @@ final class Adder {
         if (Files.exists(dir, NOFOLLOW) && !Files.isDirectory(dir, NOFOLLOW)) {
             throw new InvalidInputException(containerDir + " exists in the container and is not a directory");
         }
-        List<Path> missing = new ArrayList<>();
-        for (Path p = dir; !p.equals(root) && !Files.exists(p, NOFOLLOW); p = p.getParent()) missing.add(p);
-        for (Path p : missing.reversed()) {
-            Files.createDirectory(p);
-            Linux.lchown(p, owner.uid(), owner.gid());
-            Linux.chmod(p, 0755);
-        }
-        return dir;
+        return SafePath.mkdirs(root, containerDir, owner.uid(), owner.gid());
     }
 
     /**

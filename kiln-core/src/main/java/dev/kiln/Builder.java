@@ -378,7 +378,7 @@ final class Builder {
                 String cur = st.config().workingDir();
                 String abs = path.startsWith("/") ? path : Adder.join(cur == null ? "/" : cur, path);
                 String norm = Path.of(abs).normalize().toString();
-                st.ctr.mkdirs(norm);
+                // Only recorded: the next COPY, ADD or RUN creates it (WorkingContainer.ensureWorkingDir, Runner).
                 st.edit(cc -> cc.withWorkingDir(norm));
             }
             case Instruction.Copy c -> copy(st, c, env, c.sources(), c.heredocs(), c.dest(), c.from(), c.chown(), c.chmod(),
@@ -483,6 +483,7 @@ final class Builder {
         List<String> excludes = new ArrayList<>();
         for (String e : rawExcludes) excludes.add(expand(ins, env, e));
         boolean intoDir = sources.size() + heredocs.size() > 1;
+        st.ctr.ensureWorkingDir();
         if (!heredocs.isEmpty()) copyHeredocs(st, heredocs, dest, new CopyOptions(chown, chmod, false, null));
         if (sources.isEmpty()) return;
         if (rawFrom != null) {
