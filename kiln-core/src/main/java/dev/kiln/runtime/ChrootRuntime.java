@@ -58,6 +58,10 @@ final class ChrootRuntime {
             s.append("mount --rbind ").append(q(v.hostPath().toString())).append(' ').append(target).append('\n');
             if (v.readOnly()) s.append("mount -o remount,bind,ro ").append(target).append('\n');
         }
+        for (TmpfsMount t : l.spec().tmpfs()) {
+            s.append("mount -t tmpfs ").append(t.options().isEmpty() ? "" : "-o " + q(String.join(",", t.options())) + " ")
+                    .append("tmpfs ").append(q(SafePath.resolve(root, t.containerPath()).toString())).append('\n');
+        }
         s.append("hostname ").append(q(l.hostname())).append('\n');
         s.append("exec ").append(words(privileges(l))).append(" -- env -i ").append(words(l.env()))
                 .append(" unshare --root=\"$R\" --wd=").append(q(l.spec().cwd())).append(" --setuid ").append(l.user().uid())

@@ -86,6 +86,7 @@ final class OciConfig {
             List<String> options = v.readOnly() ? List.of("rbind", "rprivate", "ro") : List.of("rbind", "rprivate");
             mount(m, v.containerPath(), "bind", v.hostPath().toString(), options);
         }
+        for (TmpfsMount t : l.spec().tmpfs()) mount(m, t.containerPath(), "tmpfs", "tmpfs", t.options());
         return m;
     }
 

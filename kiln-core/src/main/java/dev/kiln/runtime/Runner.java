@@ -81,6 +81,7 @@ public final class Runner {
             if (!Files.exists(v.hostPath())) throw new KilnException("volume: host path " + v.hostPath() + " does not exist");
             targets.add(new Placeholders.Target(v.containerPath(), Files.isDirectory(v.hostPath())));
         }
+        for (TmpfsMount t : spec.tmpfs()) targets.add(new Placeholders.Target(t.containerPath(), true));
         return targets;
     }
 

@@ -167,6 +167,19 @@ class RunnerTest {
 
     @ParameterizedTest
     @EnumSource(Isolation.class)
+    void tmpfsMountsHoldNothingAfterTheRunAndTheirMountPointGoes(Isolation iso) throws IOException {
+        String before = listing(rootfs);
+        RunSpec s = spec(iso, "sh", "-c", "echo x > /scratch/t/x && grep ' /scratch/t ' /proc/mounts && df -k /scratch/t | tail -1");
+        Out o = run(new RunSpec(s.rootfs(), s.args(), List.of(), null, null, null, false, Network.HOST, List.of(), iso, "runc",
+                state, List.of(new TmpfsMount("/scratch/t", 2 << 20))));
+        assertThat(o.code()).as(o.stderr()).isZero();
+        assertThat(o.stdout()).startsWith("tmpfs /scratch/t tmpfs rw").contains("size=2048k");
+        assertThat(o.stdout().lines().toList().getLast().split("\\s+")[1]).isEqualTo("2048");
+        assertThat(listing(rootfs)).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Isolation.class)
     void placeholdersTheCommandDidNotTouchAreRemoved(Isolation iso) throws IOException {
         String before = listing(rootfs);
         Out o = run(spec(iso, "true"));
