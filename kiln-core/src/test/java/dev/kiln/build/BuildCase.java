@@ -12,16 +12,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * One case of the build corpus: {@code cases/NN-name/} with a Dockerfile (or Containerfile), a
  * {@code context/} directory, an optional {@code setup.sh} and {@code case.properties}
  * ({@code expect=ok|fail}, {@code target=}, {@code build-args=K=V,...}, {@code buildah=unsupported},
- * {@code notes=}). See cases/README.md.
+ * {@code buildah-mount-points=P,...}, {@code notes=}). See cases/README.md.
+ *
+ * @param buildahMountPoints the targets of the case's RUN --mount options that buildah leaves in
+ *     its image as empty placeholders; compared as {@link BuildResult#RUNTIME_PLACEHOLDERS} are
  */
 public record BuildCase(String name, Path dir, Path dockerfile, Path context, boolean expectOk, String target,
-                        Map<String, String> buildArgs, boolean buildahSupported, String notes) {
+                        Map<String, String> buildArgs, boolean buildahSupported, Set<String> buildahMountPoints,
+                        String notes) {
 
     /** The corpus in the source tree. */
     public static Path corpusRoot() {
@@ -53,9 +59,11 @@ public record BuildCase(String name, Path dir, Path dockerfile, Path context, bo
             else args.put(kv.substring(0, eq).strip(), kv.substring(eq + 1));
         }
         String target = p.getProperty("target", "").strip();
+        Set<String> mountPoints = new TreeSet<>();
+        for (String m : p.getProperty("buildah-mount-points", "").split(",")) if (!m.isBlank()) mountPoints.add(m.strip());
         return new BuildCase(dir.getFileName().toString(), dir, df, dir.resolve("context"), expect.equals("ok"),
                 target.isEmpty() ? null : target, args, !"unsupported".equals(p.getProperty("buildah", "").strip()),
-                p.getProperty("notes", ""));
+                mountPoints, p.getProperty("notes", ""));
     }
 
     /**

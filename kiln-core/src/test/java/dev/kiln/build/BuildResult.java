@@ -75,6 +75,24 @@ public record BuildResult(String builder, boolean ok, String log, Map<String, St
     }
 
     /**
+     * This result without those of {@code paths} that are empty (a directory with nothing below
+     * it, a file of 0 bytes): the mount points of RUN --mount that buildah leaves in its images,
+     * like {@link #RUNTIME_PLACEHOLDERS}.
+     */
+    public BuildResult withoutEmpty(Set<String> paths) {
+        if (!ok || paths.isEmpty()) return this;
+        Map<String, String> t = new TreeMap<>(tree);
+        for (String p : paths) {
+            String v = t.get(p);
+            if (v == null) continue;
+            boolean emptyDir = v.startsWith("dir ") && t.keySet().stream().noneMatch(k -> k.startsWith(p + "/"));
+            boolean emptyFile = v.startsWith("file ") && v.split(" ")[3].equals("0");
+            if (emptyDir || emptyFile) t.remove(p);
+        }
+        return new BuildResult(builder, ok, log, t, config);
+    }
+
+    /**
      * Readable differences between this result and {@code other} (empty when they agree): the
      * outcome, then every path only in one tree or described differently, then every config field.
      */
