@@ -8,6 +8,7 @@ import dev.kiln.dockerfile.DockerfileParser;
 import dev.kiln.dockerfile.Expander;
 import dev.kiln.dockerfile.Heredoc;
 import dev.kiln.dockerfile.Instruction;
+import dev.kiln.dockerfile.RunMount;
 import dev.kiln.dockerfile.Stage;
 import dev.kiln.oci.ContainerConfig;
 import dev.kiln.oci.HealthCheck;
@@ -187,10 +188,31 @@ final class Builder {
                     Stage dep = stageNamed(expand(c, fromEnv(), c.from()), s.index());
                     if (dep != null) todo.add(dep);
                 }
+                if (i instanceof Instruction.Run r) {
+                    for (String from : mountSources(r)) {
+                        Stage dep = stageNamed(from, s.index());
+                        if (dep != null) todo.add(dep);
+                    }
+                }
             }
         }
         List<Stage> out = new ArrayList<>();
         for (Stage s : df.stages()) if (needed.contains(s.index())) out.add(s);
+        return out;
+    }
+
+    /** The {@code from=} of a RUN's mounts, expanded as FROM is; a mount that does not parse yet is left to the RUN. */
+    private List<String> mountSources(Instruction.Run r) {
+        List<String> out = new ArrayList<>();
+        Map<String, String> env = fromEnv();
+        for (String m : r.mounts()) {
+            try {
+                RunMount rm = RunMount.parse(m, w -> new Expander(env, df.escape()).expandWord(w));
+                if (rm.from() != null) out.add(rm.from());
+            } catch (DockerfileException e) {
+                // reported by the RUN itself
+            }
+        }
         return out;
     }
 
@@ -466,10 +488,37 @@ final class Builder {
         if ("default".equals(network) || "private".equals(network)) network = "host";
         RunOptions opts = new RunOptions(args, argEnv, null, null, null, false, network, List.of(), req.isolation(),
                 req.runtime());
+        Map<String, String> env = st.env();
+        List<RunMount> mounts = new ArrayList<>();
+        for (String m : r.mounts()) mounts.add(RunMount.parse(m, w -> expand(r, env, w)));
         out.flush();
-        int code = st.ctr.run(opts, null, out, out);
+        int code;
+        try (RunMounts rm = RunMounts.prepare(kiln, st.ctr, mounts, context.root(), mountImages(st))) {
+            code = st.ctr.run(opts, rm.mounts(), null, out, out);
+        }
         out.flush();
         if (code != 0) throw fail(r, "RUN exited " + code, code, null);
+    }
+
+    /** Containers of the stages and images a RUN's {@code --mount from=} names, removed when the RUN ends. */
+    private RunMounts.Images mountImages(StageState st) {
+        return new RunMounts.Images() {
+            @Override
+            public WorkingContainer open(String from) {
+                Stage stage = stageNamed(from, st.stage.index());
+                return container(stage != null ? stageImages.get(stage.index()) : from);
+            }
+
+            @Override
+            public void release(WorkingContainer ctr) {
+                try {
+                    ctr.unmount();
+                } finally {
+                    kiln.removeContainer(ctr.id());
+                    containers.remove(ctr.id());
+                }
+            }
+        };
     }
 
     private void copy(StageState st, Instruction ins, Map<String, String> env, List<String> rawSources,

@@ -222,14 +222,23 @@ public final class WorkingContainer {
         return run(options, Stdio.streams(stdin, stdout, stderr));
     }
 
+    /** As {@link #run(RunOptions, InputStream, OutputStream, OutputStream)}, with a build's own mounts (RUN --mount, VOLUMEs). */
+    int run(RunOptions options, ContainerRun.Mounts mounts, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        return run(options, mounts, Stdio.streams(stdin, stdout, stderr));
+    }
+
     private int run(RunOptions options, Stdio stdio) {
+        return run(options, ContainerRun.Mounts.NONE, stdio);
+    }
+
+    private int run(RunOptions options, ContainerRun.Mounts mounts, Stdio stdio) {
         boolean wasMounted = isMounted();
         int[] code = new int[1];
         withRoot(root -> {
-            RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir());
+            RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir(), mounts);
             code[0] = new Runner().run(spec, stdio).exitCode();
         });
-        dropBareCopyUps(ContainerRun.mountPointParents(options), wasMounted);
+        dropBareCopyUps(ContainerRun.mountPointParents(options, mounts), wasMounted);
         return code[0];
     }
 
