@@ -54,6 +54,8 @@ final class Builder {
     /** Global ARGs (before the first FROM) with their resolved values; null = declared without one. */
     private final Map<String, String> globalArgs = new LinkedHashMap<>();
     private final Map<String, String> globalEnv = new LinkedHashMap<>();
+    /** The ONBUILD triggers of base images, by identity: their STEP text and errors are not the Dockerfile's. */
+    private final Map<Instruction, Trigger> triggers = new java.util.IdentityHashMap<>();
 
     Builder(Kiln kiln, BuildRequest req) {
         this.kiln = kiln;
@@ -272,19 +274,11 @@ final class Builder {
             throw fail(s.from(), e.getMessage(), -1, e);
         }
         StageState st = new StageState(s, ctr);
-        begin(st);
-        int n = 1;
+        int n = 1 + begin(st, prefix, steps);
+        steps += n - 1;
         for (Instruction i : s.instructions()) {
             step(prefix, ++n, steps, i);
-            try {
-                apply(st, i);
-            } catch (BuildException e) {
-                throw e;
-            } catch (DockerfileException e) {
-                throw fail(i, e.reason(), -1, e);
-            } catch (KilnException | UncheckedIOException e) {
-                throw fail(i, e.getMessage(), -1, e);
-            }
+            applyStep(st, i);
         }
         String name = isFinal && !req.tags().isEmpty() ? req.tags().getFirst() : null;
         if (!req.quiet()) out.println("COMMIT" + (name != null ? " " + name : ""));
@@ -305,14 +299,33 @@ final class Builder {
         return ctr;
     }
 
+    /** Applies one instruction; any failure becomes the {@link BuildException} that names it. */
+    private void applyStep(StageState st, Instruction i) {
+        try {
+            apply(st, i);
+        } catch (BuildException e) {
+            throw e;
+        } catch (DockerfileException e) {
+            throw fail(i, e.reason(), -1, e);
+        } catch (KilnException | UncheckedIOException e) {
+            throw fail(i, e.getMessage(), -1, e);
+        }
+    }
+
     private void step(String prefix, int n, int m, Instruction i) {
         if (req.quiet()) return;
-        String text = df.text(i.pos());
+        Trigger t = triggers.get(i);
+        String text = t != null ? t.text() : df.text(i.pos());
         out.println(prefix + "STEP " + n + "/" + m + ": " + (text != null ? text.strip() : i.keyword()));
         out.flush();
     }
 
     private BuildException fail(Instruction i, String reason, int exitCode, Throwable cause) {
+        Trigger t = triggers.get(i);
+        if (t != null) {
+            return new BuildException(fileName, t.line(), t.text() + " (ONBUILD trigger of " + t.image() + ")", reason, exitCode,
+                    cause);
+        }
         String text = df.text(i.pos());
         return new BuildException(fileName, i.pos().line(), text != null ? text.strip() : i.keyword(), reason, exitCode, cause);
     }
@@ -328,9 +341,38 @@ final class Builder {
     /** Docker's and buildah's default PATH, which a stage gets when its base image sets none. */
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    /** What a stage does before its first instruction: the default PATH where the base sets none. */
-    private void begin(StageState st) {
+    /** An ONBUILD trigger of a stage's base being run: the FROM line it runs at, its text, the image it came from. */
+    private record Trigger(int line, String text, String image) {}
+
+    /**
+     * What a stage does before its own instructions: the default PATH where the base sets none,
+     * then the base's ONBUILD triggers, in order, as steps after FROM (numbered from 2 of
+     * {@code steps} plus their count, as buildah shows them), clearing them from the config so the
+     * new image does not inherit them. Returns how many triggers ran.
+     */
+    private int begin(StageState st, String prefix, int steps) {
         if (st.config().envValue("PATH").isEmpty()) st.edit(cc -> cc.withEnvValue("PATH", DEFAULT_PATH));
+        List<String> onBuild = st.config().onBuild();
+        if (onBuild.isEmpty()) return 0;
+        Instruction.From from = st.stage.from();
+        String image = expand(from, fromEnv(), from.image());
+        List<Instruction> parsed = new ArrayList<>();
+        for (String expression : onBuild) {
+            try {
+                Instruction i = DockerfileParser.parseTrigger(expression, "ONBUILD");
+                triggers.put(i, new Trigger(from.pos().line(), expression, image));
+                parsed.add(i);
+            } catch (DockerfileException e) {
+                throw fail(from, "the image's ONBUILD trigger '" + expression + "' does not parse: " + e.reason(), -1, e);
+            }
+        }
+        st.edit(cc -> cc.withOnBuild(List.of()));
+        int n = 1;
+        for (Instruction i : parsed) {
+            step(prefix, ++n, steps + parsed.size(), i);
+            applyStep(st, i);
+        }
+        return parsed.size();
     }
 
     // ---- instructions ----

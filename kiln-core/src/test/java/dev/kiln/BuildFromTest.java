@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -86,5 +87,38 @@ class BuildFromTest {
         assertThat(config("fromscratch").env()).containsExactly("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         build("FROM localhost/withpath\nLABEL a=b\n", BuildRequest.of(ctx).withTags("own"));
         assertThat(config("own").env()).containsExactly("PATH=/opt/bin", "A=1");
+    }
+
+    private void baseWithTriggers(String name, String... triggers) {
+        WorkingContainer ctr = kiln.from("localhost/busybox", null);
+        ctr.config(new ConfigChange(List.of(), null, null, null, null, List.of(), List.of(), List.of(), List.of(), null, null,
+                null, null, null, null, null, null, null, null, null, List.of(triggers)));
+        ctr.commit(name, new CommitOptions(false, "docker", null, null, true, null));
+    }
+
+    @Test
+    void onbuildTriggersRunAfterFromAsNumberedStepsAndAreNotInherited() throws Exception {
+        baseWithTriggers("localhost/trig", "ENV GREETING=hello", "RUN echo $GREETING > /greeting");
+        BuildResult r = build("FROM localhost/trig\nRUN cat /greeting\n", new BuildRequest(ctx, null, List.of("child"), Map.of(), null, "docker", null,
+                null, null, null, false, null, false, null));
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("STEP 1/2: FROM localhost/trig\n",
+                "STEP 2/4: ENV GREETING=hello\n", "STEP 3/4: RUN echo $GREETING > /greeting\n", "STEP 4/4: RUN cat /greeting\nhello\n");
+        assertThat(config("child").onBuild()).isEmpty();
+        assertThat(config("child").envValue("GREETING")).contains("hello");
+        assertThat(r.stagesBuilt()).containsExactly("0");
+    }
+
+    @Test
+    void aFailingOrBrokenTriggerNamesTheFromLineAndTheImage() throws Exception {
+        baseWithTriggers("localhost/failing", "RUN exit 3");
+        assertThatThrownBy(() -> build("# a comment\nFROM localhost/failing\nRUN true\n", BuildRequest.of(ctx)))
+                .isInstanceOf(BuildException.class)
+                .hasMessage("Dockerfile:2: RUN exit 3 (ONBUILD trigger of localhost/failing): RUN exited 3");
+        baseWithTriggers("localhost/broken", "FROM scratch");
+        assertThatThrownBy(() -> build("FROM localhost/broken\n", BuildRequest.of(ctx)))
+                .isInstanceOf(BuildException.class)
+                .hasMessageStartingWith("Dockerfile:1: FROM localhost/broken: the image's ONBUILD trigger 'FROM scratch' does not parse: ")
+                .hasMessageContaining("FROM isn't allowed as an ONBUILD trigger");
+        assertThat(kiln.containers()).isEmpty();
     }
 }

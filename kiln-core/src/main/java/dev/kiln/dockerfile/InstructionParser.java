@@ -80,6 +80,11 @@ final class InstructionParser {
         return new Dockerfile(fileName, directives, escape, globalArgs, stages, nodes, lines);
     }
 
+    /** One instruction on its own, as {@link DockerfileParser#parseTrigger} needs. */
+    Instruction single(Node node) {
+        return instruction(node, false);
+    }
+
     private Instruction instruction(Node node, boolean trigger) {
         SourcePos pos = node.pos();
         String kw = node.keyword();

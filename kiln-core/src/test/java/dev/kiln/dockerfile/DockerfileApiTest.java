@@ -70,4 +70,35 @@ class DockerfileApiTest {
                 .containsExactly(false, false, false, false, true);
         assertThat(Expander.expands(d.stages().getFirst().from())).isTrue();
     }
+
+    @Test
+    void onbuildTriggersFromAnImageConfigParseAsTheInstructionTheyName() {
+        Instruction i = DockerfileParser.parseTrigger("COPY --chown=1:1 a b /dst/", "ONBUILD");
+        assertThat(i).isInstanceOfSatisfying(Instruction.Copy.class, c -> {
+            assertThat(c.sources()).containsExactly("a", "b");
+            assertThat(c.chown()).isEqualTo("1:1");
+        });
+        assertThat(DockerfileParser.parseTrigger("RUN [\"echo\", \"$HOME\"]", "ONBUILD")).isInstanceOf(Instruction.Run.class);
+        assertThatThrownBy(() -> DockerfileParser.parseTrigger("ONBUILD RUN x", "ONBUILD")).hasMessageContaining("chaining ONBUILD");
+        assertThatThrownBy(() -> DockerfileParser.parseTrigger("MAINTAINER me", "ONBUILD"))
+                .hasMessageContaining("MAINTAINER isn't allowed as an ONBUILD trigger");
+        assertThatThrownBy(() -> DockerfileParser.parseTrigger("RUN a\nRUN b", "ONBUILD")).hasMessageContaining("one line");
+    }
+
+    @Test
+    void runMountOptionsParseAsBuildKitDoes() {
+        RunMount b = RunMount.parse("target=/src,source=\"a,b\",ro=false", w -> w);
+        assertThat(b).isEqualTo(new RunMount(RunMount.Type.BIND, "/src", "a,b", null, false, null, RunMount.Sharing.SHARED, null,
+                null, null, 0));
+        assertThat(RunMount.parse("type=bind,dst=/x", w -> w).readOnly()).isTrue();
+        RunMount c = RunMount.parse("type=cache,target=$T,id=go,sharing=locked,mode=0700,uid=33,gid=100,readonly", w -> w.replace("$T", "/c"));
+        assertThat(c).isEqualTo(new RunMount(RunMount.Type.CACHE, "/c", null, null, true, "go", RunMount.Sharing.LOCKED, 0700, 33,
+                100, 0));
+        assertThat(RunMount.parse("type=cache,target=/c", w -> w).cacheId()).isEqualTo("/c");
+        assertThat(RunMount.parse("type=tmpfs,target=/t,size=64m", w -> w).size()).isEqualTo(64L << 20);
+        assertThatThrownBy(() -> RunMount.parse("type=cache", w -> w)).hasMessageContaining("a target is required");
+        assertThatThrownBy(() -> RunMount.parse("type=volume,target=/v", w -> w)).hasMessageContaining("unknown type 'volume'");
+        assertThatThrownBy(() -> RunMount.parse("type=cache,target=/c,mode=rwx", w -> w)).hasMessageContaining("mode must be octal");
+        assertThatThrownBy(() -> RunMount.parse("target=\"/x", w -> w)).hasMessageContaining("unterminated quote");
+    }
 }
