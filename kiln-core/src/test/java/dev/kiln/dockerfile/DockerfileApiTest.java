@@ -16,17 +16,18 @@ class DockerfileApiTest {
             WORKDIR ${DIR:?DIR must be set}/app
             RUN echo $DIR
             FROM scratch
-            COPY --from=build /src /src
+            COPY --from=Build /src /src
             """;
 
     @Test
     void stagesByNameOrIndexAndTheTextOfAnInstruction() {
         Dockerfile d = DockerfileParser.parse(TEXT, "Containerfile");
-        assertThat(d.stage("BUILD").index()).isZero();
+        assertThat(d.stage("Build").index()).isZero();
+        assertThat(d.stage("build")).as("stage names are case-sensitive, as buildah matches them").isNull();
         assertThat(d.stage("1").from().image()).isEqualTo("scratch");
         assertThat(d.stage("nope")).isNull();
         assertThat(d.stage("7")).isNull();
-        Instruction run = d.stage("build").instructions().get(2);
+        Instruction run = d.stage("Build").instructions().get(2);
         assertThat(run).isInstanceOf(Instruction.Run.class);
         assertThat(d.text(run.pos())).isEqualTo("RUN echo $DIR");
         assertThat(d.nodes()).hasSize(7);
@@ -36,7 +37,7 @@ class DockerfileApiTest {
     @Test
     void expansionErrorsGetTheInstructionsLocation() {
         Dockerfile d = DockerfileParser.parse(TEXT, "Containerfile");
-        Instruction.Workdir w = (Instruction.Workdir) d.stage("build").instructions().get(1);
+        Instruction.Workdir w = (Instruction.Workdir) d.stage("Build").instructions().get(1);
         Expander x = new Expander(Map.of(), d.escape());
         assertThat(Expander.expands(w)).isTrue();
         assertThatThrownBy(() -> {
