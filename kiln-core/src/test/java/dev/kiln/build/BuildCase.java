@@ -20,14 +20,21 @@ import java.util.stream.Stream;
  * One case of the build corpus: {@code cases/NN-name/} with a Dockerfile (or Containerfile), a
  * {@code context/} directory, an optional {@code setup.sh} and {@code case.properties}
  * ({@code expect=ok|fail}, {@code target=}, {@code build-args=K=V,...}, {@code buildah=unsupported},
- * {@code buildah-mount-points=P,...}, {@code notes=}). See cases/README.md.
+ * {@code buildah-mount-points=P,...}, {@code kiln=ok|fail}, {@code kiln-differs=KEY,...},
+ * {@code notes=}). See cases/README.md.
  *
+ * @param expectOk           what buildah does (and kiln, unless {@code kilnExpectOk} says otherwise)
  * @param buildahMountPoints the targets of the case's RUN --mount options that buildah leaves in
  *     its image as empty placeholders; compared as {@link BuildResult#RUNTIME_PLACEHOLDERS} are
+ * @param kilnExpectOk       kiln's outcome where it deliberately differs from buildah's ({@code kiln=});
+ *     else {@code expectOk}
+ * @param kilnDiffers        the paths and {@code config:FIELD}s where kiln deliberately differs from
+ *     buildah ({@code kiln-differs=}); each must differ and nothing else may. Every deliberate
+ *     difference has a row in docs/COMPATIBILITY.md.
  */
 public record BuildCase(String name, Path dir, Path dockerfile, Path context, boolean expectOk, String target,
                         Map<String, String> buildArgs, boolean buildahSupported, Set<String> buildahMountPoints,
-                        String notes) {
+                        boolean kilnExpectOk, Set<String> kilnDiffers, String notes) {
 
     /** The corpus in the source tree. */
     public static Path corpusRoot() {
@@ -59,11 +66,17 @@ public record BuildCase(String name, Path dir, Path dockerfile, Path context, bo
             else args.put(kv.substring(0, eq).strip(), kv.substring(eq + 1));
         }
         String target = p.getProperty("target", "").strip();
-        Set<String> mountPoints = new TreeSet<>();
-        for (String m : p.getProperty("buildah-mount-points", "").split(",")) if (!m.isBlank()) mountPoints.add(m.strip());
+        String kiln = p.getProperty("kiln", expect).strip();
+        if (!kiln.equals("ok") && !kiln.equals("fail")) throw new IllegalStateException(dir + ": kiln must be ok or fail");
         return new BuildCase(dir.getFileName().toString(), dir, df, dir.resolve("context"), expect.equals("ok"),
                 target.isEmpty() ? null : target, args, !"unsupported".equals(p.getProperty("buildah", "").strip()),
-                mountPoints, p.getProperty("notes", ""));
+                list(p, "buildah-mount-points"), kiln.equals("ok"), list(p, "kiln-differs"), p.getProperty("notes", ""));
+    }
+
+    private static Set<String> list(Properties p, String key) {
+        Set<String> out = new TreeSet<>();
+        for (String m : p.getProperty(key, "").split(",")) if (!m.isBlank()) out.add(m.strip());
+        return out;
     }
 
     /**
