@@ -102,4 +102,13 @@ class DockerfileApiTest {
         assertThatThrownBy(() -> RunMount.parse("type=cache,target=/c,mode=rwx", w -> w)).hasMessageContaining("mode must be octal");
         assertThatThrownBy(() -> RunMount.parse("target=\"/x", w -> w)).hasMessageContaining("unterminated quote");
     }
+
+    @Test
+    void copyHeredocBodiesExpandVariablesButKeepQuotesAsBuildKitDoes() {
+        Expander x = new Expander(Map.of("NAME", "kiln", "EMPTY", ""), '`');
+        assertThat(x.expandHeredoc("echo \"hi $NAME\" 'it''s ${NAME}'\n  ${EMPTY:-dflt} \\$NAME \\\\ $\n"))
+                .isEqualTo("echo \"hi kiln\" 'it''s kiln'\n  dflt $NAME \\ $\n");
+        assertThat(x.expandHeredoc("don't stop\n")).isEqualTo("don't stop\n");
+        assertThatThrownBy(() -> x.expandHeredoc("${NAME")).isInstanceOf(DockerfileException.class);
+    }
 }
