@@ -445,16 +445,11 @@ final class Builder {
                 // Only recorded: the next COPY, ADD or RUN creates it (WorkingContainer.ensureWorkingDir, Runner).
                 st.edit(cc -> cc.withWorkingDir(norm));
             }
-            case Instruction.Copy c -> copy(st, c, env, c.sources(), c.heredocs(), c.dest(), c.from(), c.chown(), c.chmod(),
-                    c.excludes(), false);
-            case Instruction.Add a -> {
-                for (String src : a.sources()) {
-                    if (src.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-                        throw fail(a, "ADD of a URL is not supported yet", -1, null);
-                    }
-                }
-                copy(st, a, env, a.sources(), a.heredocs(), a.dest(), null, a.chown(), a.chmod(), a.excludes(), true);
-            }
+            // --link only changes how BuildKit layers the result, not the result: accepted, nothing to do.
+            case Instruction.Copy c -> copy(st, c, env, new CopyArgs(c.sources(), c.heredocs(), c.dest(), c.from(), c.chown(),
+                    c.chmod(), c.excludes(), false, c.parents(), null));
+            case Instruction.Add a -> copy(st, a, env, new CopyArgs(a.sources(), a.heredocs(), a.dest(), null, a.chown(),
+                    a.chmod(), a.excludes(), true, false, a.checksum()));
             case Instruction.Onbuild o -> st.edit(cc -> {
                 List<String> triggers = new ArrayList<>(cc.onBuild());
                 triggers.add(o.expression());
@@ -563,43 +558,94 @@ final class Builder {
         };
     }
 
-    private void copy(StageState st, Instruction ins, Map<String, String> env, List<String> rawSources,
-            List<Heredoc> heredocs, String rawDest, String rawFrom, String rawChown, String rawChmod, List<String> rawExcludes,
-            boolean add) {
+    /** What COPY and ADD say, as written (before expansion). */
+    private record CopyArgs(List<String> sources, List<Heredoc> heredocs, String dest, String from, String chown, String chmod,
+            List<String> excludes, boolean add, boolean parents, String checksum) {}
+
+    private void copy(StageState st, Instruction ins, Map<String, String> env, CopyArgs a) {
         List<String> sources = new ArrayList<>();
-        for (String s : rawSources) sources.add(expand(ins, env, s));
-        String dest = expand(ins, env, rawDest);
-        String chown = rawChown == null ? null : expand(ins, env, rawChown);
-        String chmod = rawChmod == null ? null : expand(ins, env, rawChmod);
+        for (String s : a.sources()) sources.add(expand(ins, env, s));
+        String dest = expand(ins, env, a.dest());
+        String chown = a.chown() == null ? null : expand(ins, env, a.chown());
+        String chmod = a.chmod() == null ? null : expand(ins, env, a.chmod());
         List<String> excludes = new ArrayList<>();
-        for (String e : rawExcludes) excludes.add(expand(ins, env, e));
-        boolean intoDir = sources.size() + heredocs.size() > 1;
-        st.ctr.ensureWorkingDir();
-        if (!heredocs.isEmpty()) copyHeredocs(st, heredocs, dest, new CopyOptions(chown, chmod, false, null));
-        if (sources.isEmpty()) return;
-        if (rawFrom != null) {
-            copyFrom(st, ins, expand(ins, fromEnv(), rawFrom), sources, dest, chown, chmod);
-            return;
+        for (String e : a.excludes()) excludes.add(expand(ins, env, e));
+        for (String src : sources) {
+            if (src.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) throw new InvalidInputException("ADD of a URL is not supported yet");
         }
+        boolean intoDir = sources.size() + a.heredocs().size() > 1;
+        st.ctr.ensureWorkingDir();
+        if (!a.heredocs().isEmpty()) copyHeredocs(st, a.heredocs(), env, dest, new CopyOptions(chown, chmod, false, null));
+        List<String> local = sources;
+        if (local.isEmpty()) return;
+        if (a.from() != null) {
+            copyFrom(st, expand(ins, fromEnv(), a.from()), local, dest, a.parents(), chown, chmod);
+        } else if (a.parents()) {
+            copyParents(st, local, excludes, dest, new CopyOptions(chown, chmod, false, null));
+        } else {
+            copyContext(st, local, excludes, dest, intoDir, new CopyOptions(chown, chmod, a.add(), null));
+        }
+    }
+
+    private void copyContext(StageState st, List<String> sources, List<String> excludes, String dest, boolean intoDir,
+            CopyOptions options) {
         List<ContextFile> files = context.select(sources, excludes, true);
         List<Adder.Selected> entries = new ArrayList<>();
         Set<String> distinct = new LinkedHashSet<>();
         for (ContextFile f : files) {
             distinct.add(f.source());
-            Path src = f.source().isEmpty() ? context.root() : context.root().resolve(f.source());
-            boolean inDir = Files.isDirectory(src);
+            boolean inDir = Files.isDirectory(sourcePath(f));
             entries.add(new Adder.Selected(f.hostPath(), f.path(), inDir, f.type() == ContextFile.Type.DIRECTORY));
         }
-        st.ctr.addSelected(entries, dest, intoDir || distinct.size() > 1, new CopyOptions(chown, chmod, add, null));
+        st.ctr.addSelected(entries, dest, intoDir || distinct.size() > 1, options);
     }
 
-    private void copyHeredocs(StageState st, List<Heredoc> heredocs, String dest, CopyOptions options) {
+    private Path sourcePath(ContextFile f) {
+        return f.source().isEmpty() ? context.root() : context.root().resolve(f.source());
+    }
+
+    /**
+     * {@code COPY --parents} (BuildKit): each source keeps its path below the destination
+     * ({@code a/x.txt} to {@code /dst/a/x.txt}), or the part after a {@code /./} pivot
+     * ({@code src/./app/x} to {@code /dst/app/x}); a directory source's entries go below it.
+     */
+    private void copyParents(StageState st, List<String> sources, List<String> excludes, String dest, CopyOptions options) {
+        List<Adder.Selected> entries = new ArrayList<>();
+        for (String source : sources) {
+            int drop = pivotDepth(source);
+            for (ContextFile f : context.select(List.of(source), excludes, true)) {
+                String kept = dropComponents(f.source(), drop);
+                boolean dirSource = Files.isDirectory(sourcePath(f));
+                String rel = !dirSource ? kept : kept.isEmpty() ? f.path() : kept + "/" + f.path();
+                entries.add(new Adder.Selected(f.hostPath(), rel, true, f.type() == ContextFile.Type.DIRECTORY));
+            }
+        }
+        st.ctr.addSelected(entries, dest, true, options);
+    }
+
+    /** How many leading path components of {@code source} a {@code /./} pivot drops (0 without one). */
+    private static int pivotDepth(String source) {
+        String s = source.startsWith("./") ? source.substring(2) : source;
+        int pivot = s.indexOf("/./");
+        if (pivot < 0) return 0;
+        return (int) java.util.Arrays.stream(Path.of("/" + s.substring(0, pivot)).normalize().toString().split("/"))
+                .filter(c -> !c.isEmpty()).count();
+    }
+
+    private static String dropComponents(String path, int n) {
+        String[] parts = path.isEmpty() ? new String[0] : path.split("/");
+        return String.join("/", java.util.Arrays.asList(parts).subList(Math.min(n, parts.length), parts.length));
+    }
+
+    /** COPY/ADD here-documents: each a file named after its delimiter, expanded unless the delimiter was quoted. */
+    private void copyHeredocs(StageState st, List<Heredoc> heredocs, Map<String, String> env, String dest, CopyOptions options) {
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory(kiln.store().tmpDir(), "heredoc-");
             List<String> names = new ArrayList<>();
             for (Heredoc h : heredocs) {
-                Files.writeString(tmp.resolve(h.name()), h.content());
+                String content = h.expand() ? new Expander(env, df.escape()).expandHeredoc(h.content()) : h.content();
+                Files.writeString(tmp.resolve(h.name()), content);
                 names.add(h.name());
             }
             st.ctr.add(names, heredocs.size() > 1 && !dest.endsWith("/") ? dest + "/" : dest,
@@ -611,28 +657,35 @@ final class Builder {
         }
     }
 
-    private void copyFrom(StageState st, Instruction ins, String from, List<String> sources, String dest, String chown,
+    /**
+     * {@code COPY --from}: sources resolved inside a mounted container of the stage or image (its
+     * absolute symlinks never reach the host); with {@code parents}, each keeps its path as in
+     * {@link #copyParents}.
+     */
+    private void copyFrom(StageState st, String from, List<String> sources, String dest, boolean parents, String chown,
             String chmod) {
         Stage stage = stageNamed(from, st.stage.index());
         String image = stage != null ? stageImages.get(stage.index()) : from;
         WorkingContainer other = container(image);
         try {
             Path root = other.mount();
-            List<String> rel = new ArrayList<>();
+            CopyOptions options = new CopyOptions(chown, chmod, false, root);
+            if (!parents) {
+                List<String> rel = new ArrayList<>();
+                for (String s : sources) rel.addAll(resolveIn(root, from, s, false));
+                st.ctr.add(rel, dest, options);
+                return;
+            }
+            String dir = dest.endsWith("/") ? dest : dest + "/";
             for (String s : sources) {
-                String r = s.replaceFirst("^/+", "");
-                if (Glob.hasMeta(r)) {
-                    rel.add(r.isEmpty() ? "." : r);
-                } else {
-                    // Resolved inside the other image's root: its absolute symlinks must not reach the host.
-                    try {
-                        rel.add(dev.kiln.layer.SafePath.resolve(root, "/" + r).toString());
-                    } catch (IOException e) {
-                        throw new NotFoundException("COPY --from=" + from + ": " + s + ": " + e.getMessage(), e);
-                    }
+                int drop = pivotDepth(s.replaceFirst("^/+", ""));
+                for (String match : resolveIn(root, from, s, true)) {
+                    Path p = Path.of(match);
+                    String kept = dropComponents(root.relativize(p).toString(), drop);
+                    String target = Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? dir + kept : dir + Adder.parentOf("/" + kept).substring(1);
+                    st.ctr.add(List.of(match), target.endsWith("/") ? target : target + "/", options);
                 }
             }
-            st.ctr.add(rel, dest, new CopyOptions(chown, chmod, false, root));
         } finally {
             try {
                 other.unmount();
@@ -640,6 +693,26 @@ final class Builder {
                 kiln.removeContainer(other.id());
                 containers.remove(other.id());
             }
+        }
+    }
+
+    /**
+     * A COPY --from source as paths inside {@code root}: a plain path resolved there; a glob left
+     * for {@link Adder} to expand, or expanded here when {@code expandGlobs}.
+     */
+    private static List<String> resolveIn(Path root, String from, String source, boolean expandGlobs) {
+        String r = source.replaceFirst("^/+", "");
+        if (Glob.hasMeta(r)) {
+            if (!expandGlobs) return List.of(r);
+            List<String> out = Glob.expand(root, r).stream().map(Path::toString).toList();
+            if (out.isEmpty()) throw new NotFoundException("COPY --from=" + from + ": no file matches " + source);
+            return out;
+        }
+        try {
+            // Resolved inside the other image's root: its absolute symlinks must not reach the host.
+            return List.of(dev.kiln.layer.SafePath.resolve(root, "/" + r).toString());
+        } catch (IOException e) {
+            throw new NotFoundException("COPY --from=" + from + ": " + source + ": " + e.getMessage(), e);
         }
     }
 
