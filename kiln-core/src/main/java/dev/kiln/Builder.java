@@ -568,15 +568,21 @@ final class Builder {
         String dest = expand(ins, env, a.dest());
         String chown = a.chown() == null ? null : expand(ins, env, a.chown());
         String chmod = a.chmod() == null ? null : expand(ins, env, a.chmod());
+        String checksum = a.checksum() == null ? null : expand(ins, env, a.checksum());
         List<String> excludes = new ArrayList<>();
         for (String e : a.excludes()) excludes.add(expand(ins, env, e));
-        for (String src : sources) {
-            if (src.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) throw new InvalidInputException("ADD of a URL is not supported yet");
+        List<String> urls = sources.stream().filter(UrlFetcher::isUrl).toList();
+        if (!a.add() && !urls.isEmpty()) throw new InvalidInputException("COPY takes no URLs (" + urls.getFirst() + "); ADD downloads them");
+        if (checksum != null && (urls.size() != 1 || sources.size() != 1)) {
+            throw new InvalidInputException("--checksum needs exactly one source, an http(s) URL");
         }
         boolean intoDir = sources.size() + a.heredocs().size() > 1;
         st.ctr.ensureWorkingDir();
         if (!a.heredocs().isEmpty()) copyHeredocs(st, a.heredocs(), env, dest, new CopyOptions(chown, chmod, false, null));
-        List<String> local = sources;
+        if (!urls.isEmpty()) {
+            addUrls(st, urls, intoDir && !dest.endsWith("/") ? dest + "/" : dest, checksum, new CopyOptions(chown, chmod, false, null));
+        }
+        List<String> local = sources.stream().filter(x -> !UrlFetcher.isUrl(x)).toList();
         if (local.isEmpty()) return;
         if (a.from() != null) {
             copyFrom(st, expand(ins, fromEnv(), a.from()), local, dest, a.parents(), chown, chmod);
@@ -635,6 +641,35 @@ final class Builder {
     private static String dropComponents(String path, int n) {
         String[] parts = path.isEmpty() ? new String[0] : path.split("/");
         return String.join("/", java.util.Arrays.asList(parts).subList(Math.min(n, parts.length), parts.length));
+    }
+
+    /**
+     * ADD of URLs: each downloaded into the store's tmp/ (checked against {@code checksum}), then
+     * added as a file named after the URL's last path segment (or {@code dest}'s own name), mode
+     * 0600 unless {@code --chmod}, never extracted, as buildah adds it.
+     */
+    private void addUrls(StageState st, List<String> urls, String dest, String checksum, CopyOptions options) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory(kiln.store().tmpDir(), "add-url-");
+            int n = 0;
+            for (String url : urls) {
+                String name = UrlFetcher.fileName(java.net.URI.create(url));
+                if (name == null) {
+                    if (dest.endsWith("/")) {
+                        throw new InvalidInputException("cannot tell a file name from " + url + "; give the destination as a file path");
+                    }
+                    name = Adder.nameOf(dest);
+                }
+                Path dir = Files.createDirectory(tmp.resolve(Integer.toString(n++)));
+                UrlFetcher.fetch(url, dir, name, checksum);
+                st.ctr.add(List.of(name), dest, new CopyOptions(options.chown(), options.chmod(), false, dir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (tmp != null) deleteTree(tmp);
+        }
     }
 
     /** COPY/ADD here-documents: each a file named after its delimiter, expanded unless the delimiter was quoted. */
