@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code kiln-differs=PATH,config:FIELD} the entries that must differ; each listed entry
  *       must still differ (else the mark is stale) and nothing else may.</li>
  * </ul>
- * Every problem is collected and the test fails once at the end with the whole list. One store
+ * A case with {@code http=DIR} gets that directory served on 127.0.0.1 ({@link FileServer})
+ * while both builders build it, the address as the build arg {@code HTTP_BASE}. Every problem is collected and the test fails once at the end with the whole list. One store
  * per builder and one set of base images ({@link BaseImages}) serve every case; builds run in
  * sequence. {@code -Dkiln.corpus.only=REGEX} picks cases by directory name;
  * {@code -Dkiln.corpus.dump=1} prints both builders' trees (outside /bin, /sbin, /usr) and configs.
@@ -60,9 +61,15 @@ class BuildCorpusTest {
             for (BaseImages.Archive base : bases) kiln.load(base);
             for (Path dir : cases) {
                 if (only != null && !dir.getFileName().toString().matches(only)) continue;
-                BuildCase c = BuildCase.load(BuildCase.prepare(dir, tmp.resolve("cases")));
-                BuildResult b = timed(buildah, c).withoutEmpty(c.buildahMountPoints());
-                BuildResult k = timed(kiln, c);
+                Path prepared = BuildCase.prepare(dir, tmp.resolve("cases"));
+                BuildCase c = BuildCase.load(prepared);
+                BuildResult b;
+                BuildResult k;
+                try (FileServer http = c.httpDir() == null ? null : FileServer.start(c.httpDir())) {
+                    if (http != null) c = serve(prepared, http);
+                    b = timed(buildah, c).withoutEmpty(c.buildahMountPoints());
+                    k = timed(kiln, c);
+                }
                 problems.addAll(check(c, b, k));
                 if (dump) {
                     dump(b);
@@ -74,6 +81,12 @@ class BuildCorpusTest {
         System.out.printf("corpus: %d of %d cases in %d s, %d with problems%n", ran, cases.size(),
                 (System.nanoTime() - start) / 1_000_000_000, problems.stream().map(p -> p.substring(0, p.indexOf(':'))).distinct().count());
         if (!problems.isEmpty()) fail(problems.size() + " problem(s):\n\n" + String.join("\n\n", problems));
+    }
+
+    /** The prepared case with {@code HTTP_BASE} set to the server's address. */
+    private static BuildCase serve(Path prepared, FileServer http) throws Exception {
+        BuildCase.addBuildArg(prepared, "HTTP_BASE", http.base());
+        return BuildCase.load(prepared);
     }
 
     /** What is wrong with one case's pair of results, each problem prefixed with the case name. */
