@@ -130,6 +130,10 @@ public record BuildRequest(Path contextDir, InputStream contextStream, Path dock
         return toBuilder().progress(out).build();
     }
 
+    public BuildRequest withPull(String policy) {
+        return toBuilder().pull(policy).build();
+    }
+
     /** Mutable maker of a {@link BuildRequest}; every setter returns this. */
     public static final class Builder {
         private Path contextDir;

@@ -9,6 +9,7 @@ import dev.kiln.dockerfile.DockerfileParser;
 import dev.kiln.dockerfile.Expander;
 import dev.kiln.dockerfile.Heredoc;
 import dev.kiln.dockerfile.Instruction;
+import dev.kiln.dockerfile.RunMount;
 import dev.kiln.dockerfile.Stage;
 import dev.kiln.oci.ContainerConfig;
 import dev.kiln.oci.Digest;
@@ -90,6 +91,8 @@ final class Builder {
     private final AtomicInteger hits = new AtomicInteger();
     private final AtomicInteger misses = new AtomicInteger();
     private volatile boolean stopping;
+    /** The ONBUILD triggers of base images, by identity: their STEP text and errors are not the Dockerfile's. */
+    private final Map<Instruction, Trigger> triggers = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
     Builder(Kiln kiln, BuildRequest req) {
         this.kiln = kiln;
@@ -333,7 +336,7 @@ final class Builder {
         return out;
     }
 
-    /** The earlier stages {@code s} uses: its FROM and every COPY --from naming a stage. */
+    /** The earlier stages {@code s} uses: its FROM, every COPY --from and RUN --mount from= naming a stage. */
     private List<Integer> dependencies(Stage s) {
         List<Integer> deps = new ArrayList<>();
         Stage base = stageNamed(expand(s.from(), fromEnv(), s.from().image()), s.index());
@@ -343,8 +346,29 @@ final class Builder {
                 Stage dep = stageNamed(expand(c, fromEnv(), c.from()), s.index());
                 if (dep != null) deps.add(dep.index());
             }
+            if (i instanceof Instruction.Run r) {
+                for (String from : mountSources(r)) {
+                    Stage dep = stageNamed(from, s.index());
+                    if (dep != null) deps.add(dep.index());
+                }
+            }
         }
         return deps;
+    }
+
+    /** The {@code from=} of a RUN's mounts, expanded as FROM is; a mount that does not parse yet is left to the RUN. */
+    private List<String> mountSources(Instruction.Run r) {
+        List<String> out = new ArrayList<>();
+        Map<String, String> env = fromEnv();
+        for (String m : r.mounts()) {
+            try {
+                RunMount rm = RunMount.parse(m, w -> new Expander(env, df.escape()).expandWord(w));
+                if (rm.from() != null) out.add(rm.from());
+            } catch (DockerfileException e) {
+                // reported by the RUN itself
+            }
+        }
+        return out;
     }
 
     /** The earlier stage {@code ref} names (by name or index), or null when it is an image. */
@@ -419,8 +443,6 @@ final class Builder {
                 ctr = kiln.from(image == null ? "scratch" : image, null);
                 containers.add(ctr.id());
                 configEdited = true;
-                for (String d : pendingDirs) ctr.mkdirs(d);
-                pendingDirs.clear();
             }
             if (configEdited) {
                 ImageConfig c = imageConfig;
@@ -432,12 +454,6 @@ final class Builder {
 
         boolean hasContainer() {
             return ctr != null;
-        }
-
-        void mkdirs(String dir) {
-            fsDirty = true;
-            if (ctr != null) ctr.mkdirs(dir);
-            else pendingDirs.add(dir);
         }
 
         /** Drops the container (a cache hit moved the stage past it). */
@@ -492,21 +508,12 @@ final class Builder {
                 "timestamp " + req.timestamp(), "compression " + req.compression(), "platform " + predefined.get("TARGETPLATFORM"))
                 .getBytes(StandardCharsets.UTF_8));
         st.missed = req.noCache();
-        int n = 1;
+        int n = 1 + begin(st, prefix, steps);
+        steps += n - 1;
         for (Instruction i : s.instructions()) {
             if (stopping) throw new KilnException("build stopped: another stage failed");
             step(prefix, ++n, steps, i);
-            long t0 = System.nanoTime();
-            try {
-                if (layered) layeredStep(st, i, t0);
-                else apply(st, i);
-            } catch (BuildException e) {
-                throw e;
-            } catch (DockerfileException e) {
-                throw fail(i, e.reason(), -1, e);
-            } catch (KilnException | UncheckedIOException e) {
-                throw fail(i, e.getMessage(), -1, e);
-            }
+            applyStep(st, i);
         }
         if (isFinal) {
             if (!req.labels().isEmpty()) {
@@ -527,7 +534,7 @@ final class Builder {
         if (local.isPresent()) return local.get();
         if (req.pull().equals("never")) {
             throw new NotFoundException("no image '" + ref + "' in the store " + kiln.store().root()
-                    + ", and --pull-never forbids pulling it (pull or load it first)");
+                    + ", and the pull policy is never (--pull-never): pull or load it first");
         }
         Reference r;
         try {
@@ -574,7 +581,12 @@ final class Builder {
             apply(st, ins); // ARG values reach the key through the steps that use them
             return;
         }
-        String material = keyMaterial(st, ins);
+        String material;
+        try {
+            material = keyMaterial(st, ins);
+        } catch (KilnException | UncheckedIOException e) {
+            material = null; // the step cannot work (a missing source, a URL COPY): running it reports why
+        }
         st.key = material == null ? Digest.sha256(randomBytes())
                 : Digest.sha256((st.key + "\n" + material).getBytes(StandardCharsets.UTF_8));
         if (!cachePoint) {
@@ -691,7 +703,7 @@ final class Builder {
      */
     private String keyMaterial(StageState st, Instruction ins) {
         StringBuilder b = new StringBuilder();
-        String text = df.text(ins.pos());
+        String text = textOf(ins);
         b.append(ins.keyword()).append(' ').append(text == null ? ins.toString() : text.strip()).append('\n');
         Map<String, String> env = st.env();
         Map<String, String> used = new TreeMap<>();
@@ -714,15 +726,20 @@ final class Builder {
             }
             case Instruction.Add a -> {
                 for (Heredoc h : a.heredocs()) b.append("heredoc ").append(h).append('\n');
-                List<String> local = new ArrayList<>();
-                for (String src : a.sources()) {
-                    if (isUrl(src)) {
-                        if (a.checksum() == null) return null;
-                    } else {
-                        local.add(src);
-                    }
+                // A URL's content is only known by downloading it: cached only when --checksum pins it
+                // (a --checksum the ADD cannot use is left to the ADD to report).
+                List<String> expanded = new ArrayList<>();
+                for (String src : a.sources()) expanded.add(expand(a, env, src));
+                boolean anyUrl = expanded.stream().anyMatch(UrlFetcher::isUrl);
+                if (a.checksum() != null) {
+                    if (expanded.size() != 1 || !anyUrl) return null;
+                    b.append("url ").append(expanded.getFirst()).append(" checksum ").append(expand(a, env, a.checksum()))
+                            .append('\n');
+                } else if (anyUrl) {
+                    return null;
+                } else {
+                    b.append("sources ").append(sourcesDigest(st, a, a.sources(), a.excludes())).append('\n');
                 }
-                b.append("sources ").append(sourcesDigest(st, a, local, a.excludes())).append('\n');
             }
             default -> { }
         }
@@ -731,10 +748,6 @@ final class Builder {
 
     private static final java.util.regex.Pattern VARIABLE =
             java.util.regex.Pattern.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))");
-
-    static boolean isUrl(String src) {
-        return src.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
-    }
 
     private String sourcesDigest(StageState st, Instruction ins, List<String> rawSources, List<String> rawExcludes) {
         if (rawSources.isEmpty()) return "none";
@@ -753,21 +766,59 @@ final class Builder {
         return kiln.localImages().get(image).id();
     }
 
+    /** The instruction as written: the Dockerfile's line(s), or an ONBUILD trigger's expression. */
+    private String textOf(Instruction ins) {
+        Trigger t = triggers.get(ins);
+        return t != null ? t.text() : df.text(ins.pos());
+    }
+
     private String createdBy(Instruction ins) {
-        String text = df.text(ins.pos());
+        String text = textOf(ins);
         String t = text == null ? ins.keyword() : text.strip();
         if (ins instanceof Instruction.Run) return "/bin/sh -c " + t.substring(Math.min(t.length(), 4)).strip();
         return "/bin/sh -c #(nop) " + t;
     }
 
+    /** A working container of {@code image} ("scratch", a name or an id), pulled if missing unless the policy is "never". */
+    private WorkingContainer container(String image) {
+        if (req.pull().equals("never") && !image.equals("scratch") && kiln.localImages().find(image).isEmpty()) {
+            throw new NotFoundException("no image '" + image + "' in the store, and the pull policy is never");
+        }
+        WorkingContainer ctr = kiln.from(image, null);
+        containers.add(ctr.id());
+        return ctr;
+    }
+
+    /** Applies one instruction; any failure becomes the {@link BuildException} that names it. */
+    private void applyStep(StageState st, Instruction i) {
+        if (stopping) throw new KilnException("build stopped: another stage failed");
+        long t0 = System.nanoTime();
+        try {
+            if (layered) layeredStep(st, i, t0);
+            else apply(st, i);
+        } catch (BuildException e) {
+            throw e;
+        } catch (DockerfileException e) {
+            throw fail(i, e.reason(), -1, e);
+        } catch (KilnException | UncheckedIOException e) {
+            throw fail(i, e.getMessage(), -1, e);
+        }
+    }
+
     private void step(String prefix, int n, int m, Instruction i) {
         if (req.quiet()) return;
-        String text = df.text(i.pos());
+        Trigger t = triggers.get(i);
+        String text = t != null ? t.text() : df.text(i.pos());
         out.println(prefix + "STEP " + n + "/" + m + ": " + (text != null ? text.strip() : i.keyword()));
         out.flush();
     }
 
     private BuildException fail(Instruction i, String reason, int exitCode, Throwable cause) {
+        Trigger t = triggers.get(i);
+        if (t != null) {
+            return new BuildException(fileName, t.line(), t.text() + " (ONBUILD trigger of " + t.image() + ")", reason, exitCode,
+                    cause);
+        }
         String text = df.text(i.pos());
         return new BuildException(fileName, i.pos().line(), text != null ? text.strip() : i.keyword(), reason, exitCode, cause);
     }
@@ -778,6 +829,43 @@ final class Builder {
         } catch (DockerfileException e) {
             throw fail(i, e.reason(), -1, e);
         }
+    }
+
+    /** Docker's and buildah's default PATH, which a stage gets when its base image sets none. */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** An ONBUILD trigger of a stage's base being run: the FROM line it runs at, its text, the image it came from. */
+    private record Trigger(int line, String text, String image) {}
+
+    /**
+     * What a stage does before its own instructions: the default PATH where the base sets none,
+     * then the base's ONBUILD triggers, in order, as steps after FROM (numbered from 2 of
+     * {@code steps} plus their count, as buildah shows them), clearing them from the config so the
+     * new image does not inherit them. Returns how many triggers ran.
+     */
+    private int begin(StageState st, String prefix, int steps) {
+        if (st.config().envValue("PATH").isEmpty()) st.edit(cc -> cc.withEnvValue("PATH", DEFAULT_PATH));
+        List<String> onBuild = st.config().onBuild();
+        if (onBuild.isEmpty()) return 0;
+        Instruction.From from = st.stage.from();
+        String image = expand(from, fromEnv(), from.image());
+        List<Instruction> parsed = new ArrayList<>();
+        for (String expression : onBuild) {
+            try {
+                Instruction i = DockerfileParser.parseTrigger(expression, "ONBUILD");
+                triggers.put(i, new Trigger(from.pos().line(), expression, image));
+                parsed.add(i);
+            } catch (DockerfileException e) {
+                throw fail(from, "the image's ONBUILD trigger '" + expression + "' does not parse: " + e.reason(), -1, e);
+            }
+        }
+        st.edit(cc -> cc.withOnBuild(List.of()));
+        int n = 1;
+        for (Instruction i : parsed) {
+            step(prefix, ++n, steps + parsed.size(), i);
+            applyStep(st, i);
+        }
+        return parsed.size();
     }
 
     // ---- instructions ----
@@ -847,19 +935,14 @@ final class Builder {
                 String cur = st.config().workingDir();
                 String abs = path.startsWith("/") ? path : Adder.join(cur == null ? "/" : cur, path);
                 String norm = Path.of(abs).normalize().toString();
-                st.mkdirs(norm);
+                // Only recorded: the next COPY, ADD or RUN creates it (WorkingContainer.ensureWorkingDir, Runner).
                 st.edit(cc -> cc.withWorkingDir(norm));
             }
-            case Instruction.Copy c -> copy(st, c, env, c.sources(), c.heredocs(), c.dest(), c.from(), c.chown(), c.chmod(),
-                    c.excludes(), false);
-            case Instruction.Add a -> {
-                for (String src : a.sources()) {
-                    if (src.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-                        throw fail(a, "ADD of a URL is not supported yet", -1, null);
-                    }
-                }
-                copy(st, a, env, a.sources(), a.heredocs(), a.dest(), null, a.chown(), a.chmod(), a.excludes(), true);
-            }
+            // --link only changes how BuildKit layers the result, not the result: accepted, nothing to do.
+            case Instruction.Copy c -> copy(st, c, env, new CopyArgs(c.sources(), c.heredocs(), c.dest(), c.from(), c.chown(),
+                    c.chmod(), c.excludes(), false, c.parents(), null));
+            case Instruction.Add a -> copy(st, a, env, new CopyArgs(a.sources(), a.heredocs(), a.dest(), null, a.chown(),
+                    a.chmod(), a.excludes(), true, false, a.checksum()));
             case Instruction.Onbuild o -> st.edit(cc -> {
                 List<String> triggers = new ArrayList<>(cc.onBuild());
                 triggers.add(o.expression());
@@ -935,48 +1018,162 @@ final class Builder {
         if ("default".equals(network) || "private".equals(network)) network = "host";
         RunOptions opts = new RunOptions(args, argEnv, null, null, null, false, network, req.volumes(), req.isolation(),
                 req.runtime());
+        Map<String, String> env = st.env();
+        List<RunMount> mounts = new ArrayList<>();
+        for (String m : r.mounts()) mounts.add(RunMount.parse(m, w -> expand(r, env, w)));
         out.flush();
-        int code = st.ctr().run(opts, null, out, out);
+        int code;
+        try (RunMounts rm = RunMounts.prepare(kiln, st.ctr(), mounts, context.root(), mountImages(st))) {
+            code = st.ctr().run(opts, rm.mounts(), null, out, out);
+        }
         out.flush();
         if (code != 0) throw fail(r, "RUN exited " + code, code, null);
     }
 
-    private void copy(StageState st, Instruction ins, Map<String, String> env, List<String> rawSources,
-            List<Heredoc> heredocs, String rawDest, String rawFrom, String rawChown, String rawChmod, List<String> rawExcludes,
-            boolean add) {
+    /** Containers of the stages and images a RUN's {@code --mount from=} names, removed when the RUN ends. */
+    private RunMounts.Images mountImages(StageState st) {
+        return new RunMounts.Images() {
+            @Override
+            public WorkingContainer open(String from) {
+                Stage stage = stageNamed(from, st.stage.index());
+                return container(stage != null ? stageImages.get(stage.index()) : from);
+            }
+
+            @Override
+            public void release(WorkingContainer ctr) {
+                try {
+                    ctr.unmount();
+                } finally {
+                    kiln.removeContainer(ctr.id());
+                    containers.remove(ctr.id());
+                }
+            }
+        };
+    }
+
+    /** What COPY and ADD say, as written (before expansion). */
+    private record CopyArgs(List<String> sources, List<Heredoc> heredocs, String dest, String from, String chown, String chmod,
+            List<String> excludes, boolean add, boolean parents, String checksum) {}
+
+    private void copy(StageState st, Instruction ins, Map<String, String> env, CopyArgs a) {
         List<String> sources = new ArrayList<>();
-        for (String s : rawSources) sources.add(expand(ins, env, s));
-        String dest = expand(ins, env, rawDest);
-        String chown = rawChown == null ? null : expand(ins, env, rawChown);
-        String chmod = rawChmod == null ? null : expand(ins, env, rawChmod);
+        for (String s : a.sources()) sources.add(expand(ins, env, s));
+        String dest = expand(ins, env, a.dest());
+        String chown = a.chown() == null ? null : expand(ins, env, a.chown());
+        String chmod = a.chmod() == null ? null : expand(ins, env, a.chmod());
+        String checksum = a.checksum() == null ? null : expand(ins, env, a.checksum());
         List<String> excludes = new ArrayList<>();
-        for (String e : rawExcludes) excludes.add(expand(ins, env, e));
-        boolean intoDir = sources.size() + heredocs.size() > 1;
-        if (!heredocs.isEmpty()) copyHeredocs(st, heredocs, dest, new CopyOptions(chown, chmod, false, null));
-        if (sources.isEmpty()) return;
-        if (rawFrom != null) {
-            copyFrom(st, ins, expand(ins, fromEnv(), rawFrom), sources, dest, chown, chmod);
-            return;
+        for (String e : a.excludes()) excludes.add(expand(ins, env, e));
+        List<String> urls = sources.stream().filter(UrlFetcher::isUrl).toList();
+        if (!a.add() && !urls.isEmpty()) throw new InvalidInputException("COPY takes no URLs (" + urls.getFirst() + "); ADD downloads them");
+        if (checksum != null && (urls.size() != 1 || sources.size() != 1)) {
+            throw new InvalidInputException("--checksum needs exactly one source, an http(s) URL");
         }
+        boolean intoDir = sources.size() + a.heredocs().size() > 1;
+        st.ctr().ensureWorkingDir();
+        if (!a.heredocs().isEmpty()) copyHeredocs(st, a.heredocs(), env, dest, new CopyOptions(chown, chmod, false, null));
+        if (!urls.isEmpty()) {
+            addUrls(st, urls, intoDir && !dest.endsWith("/") ? dest + "/" : dest, checksum, new CopyOptions(chown, chmod, false, null));
+        }
+        List<String> local = sources.stream().filter(x -> !UrlFetcher.isUrl(x)).toList();
+        if (local.isEmpty()) return;
+        if (a.from() != null) {
+            copyFrom(st, expand(ins, fromEnv(), a.from()), local, dest, a.parents(), chown, chmod);
+        } else if (a.parents()) {
+            copyParents(st, local, excludes, dest, new CopyOptions(chown, chmod, false, null));
+        } else {
+            copyContext(st, local, excludes, dest, intoDir, new CopyOptions(chown, chmod, a.add(), null));
+        }
+    }
+
+    private void copyContext(StageState st, List<String> sources, List<String> excludes, String dest, boolean intoDir,
+            CopyOptions options) {
         List<ContextFile> files = context.select(sources, excludes, true);
         List<Adder.Selected> entries = new ArrayList<>();
         Set<String> distinct = new LinkedHashSet<>();
         for (ContextFile f : files) {
             distinct.add(f.source());
-            Path src = f.source().isEmpty() ? context.root() : context.root().resolve(f.source());
-            boolean inDir = Files.isDirectory(src);
+            boolean inDir = Files.isDirectory(sourcePath(f));
             entries.add(new Adder.Selected(f.hostPath(), f.path(), inDir, f.type() == ContextFile.Type.DIRECTORY));
         }
-        st.ctr().addSelected(entries, dest, intoDir || distinct.size() > 1, new CopyOptions(chown, chmod, add, null));
+        st.ctr().addSelected(entries, dest, intoDir || distinct.size() > 1, options);
     }
 
-    private void copyHeredocs(StageState st, List<Heredoc> heredocs, String dest, CopyOptions options) {
+    private Path sourcePath(ContextFile f) {
+        return f.source().isEmpty() ? context.root() : context.root().resolve(f.source());
+    }
+
+    /**
+     * {@code COPY --parents} (BuildKit): each source keeps its path below the destination
+     * ({@code a/x.txt} to {@code /dst/a/x.txt}), or the part after a {@code /./} pivot
+     * ({@code src/./app/x} to {@code /dst/app/x}); a directory source's entries go below it.
+     */
+    private void copyParents(StageState st, List<String> sources, List<String> excludes, String dest, CopyOptions options) {
+        List<Adder.Selected> entries = new ArrayList<>();
+        for (String source : sources) {
+            int drop = pivotDepth(source);
+            for (ContextFile f : context.select(List.of(source), excludes, true)) {
+                String kept = dropComponents(f.source(), drop);
+                boolean dirSource = Files.isDirectory(sourcePath(f));
+                String rel = !dirSource ? kept : kept.isEmpty() ? f.path() : kept + "/" + f.path();
+                entries.add(new Adder.Selected(f.hostPath(), rel, true, f.type() == ContextFile.Type.DIRECTORY));
+            }
+        }
+        st.ctr().addSelected(entries, dest, true, options);
+    }
+
+    /** How many leading path components of {@code source} a {@code /./} pivot drops (0 without one). */
+    private static int pivotDepth(String source) {
+        String s = source.startsWith("./") ? source.substring(2) : source;
+        int pivot = s.indexOf("/./");
+        if (pivot < 0) return 0;
+        return (int) java.util.Arrays.stream(Path.of("/" + s.substring(0, pivot)).normalize().toString().split("/"))
+                .filter(c -> !c.isEmpty()).count();
+    }
+
+    private static String dropComponents(String path, int n) {
+        String[] parts = path.isEmpty() ? new String[0] : path.split("/");
+        return String.join("/", java.util.Arrays.asList(parts).subList(Math.min(n, parts.length), parts.length));
+    }
+
+    /**
+     * ADD of URLs: each downloaded into the store's tmp/ (checked against {@code checksum}), then
+     * added as a file named after the URL's last path segment (or {@code dest}'s own name), mode
+     * 0600 unless {@code --chmod}, never extracted, as buildah adds it.
+     */
+    private void addUrls(StageState st, List<String> urls, String dest, String checksum, CopyOptions options) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory(kiln.store().tmpDir(), "add-url-");
+            int n = 0;
+            for (String url : urls) {
+                String name = UrlFetcher.fileName(java.net.URI.create(url));
+                if (name == null) {
+                    if (dest.endsWith("/")) {
+                        throw new InvalidInputException("cannot tell a file name from " + url + "; give the destination as a file path");
+                    }
+                    name = Adder.nameOf(dest);
+                }
+                Path dir = Files.createDirectory(tmp.resolve(Integer.toString(n++)));
+                UrlFetcher.fetch(url, dir, name, checksum);
+                st.ctr().add(List.of(name), dest, new CopyOptions(options.chown(), options.chmod(), false, dir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (tmp != null) deleteTree(tmp);
+        }
+    }
+
+    /** COPY/ADD here-documents: each a file named after its delimiter, expanded unless the delimiter was quoted. */
+    private void copyHeredocs(StageState st, List<Heredoc> heredocs, Map<String, String> env, String dest, CopyOptions options) {
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory(kiln.store().tmpDir(), "heredoc-");
             List<String> names = new ArrayList<>();
             for (Heredoc h : heredocs) {
-                Files.writeString(tmp.resolve(h.name()), h.content());
+                String content = h.expand() ? new Expander(env, df.escape()).expandHeredoc(h.content()) : h.content();
+                Files.writeString(tmp.resolve(h.name()), content);
                 names.add(h.name());
             }
             st.ctr().add(names, heredocs.size() > 1 && !dest.endsWith("/") ? dest + "/" : dest,
@@ -988,29 +1185,35 @@ final class Builder {
         }
     }
 
-    private void copyFrom(StageState st, Instruction ins, String from, List<String> sources, String dest, String chown,
+    /**
+     * {@code COPY --from}: sources resolved inside a mounted container of the stage or image (its
+     * absolute symlinks never reach the host); with {@code parents}, each keeps its path as in
+     * {@link #copyParents}.
+     */
+    private void copyFrom(StageState st, String from, List<String> sources, String dest, boolean parents, String chown,
             String chmod) {
         Stage stage = stageNamed(from, st.stage.index());
         String image = stage != null ? stageImages.get(stage.index()) : from;
-        WorkingContainer other = kiln.from(image, null);
-        containers.add(other.id());
+        WorkingContainer other = container(image);
         try {
             Path root = other.mount();
-            List<String> rel = new ArrayList<>();
+            CopyOptions options = new CopyOptions(chown, chmod, false, root);
+            if (!parents) {
+                List<String> rel = new ArrayList<>();
+                for (String s : sources) rel.addAll(resolveIn(root, from, s, false));
+                st.ctr().add(rel, dest, options);
+                return;
+            }
+            String dir = dest.endsWith("/") ? dest : dest + "/";
             for (String s : sources) {
-                String r = s.replaceFirst("^/+", "");
-                if (Glob.hasMeta(r)) {
-                    rel.add(r.isEmpty() ? "." : r);
-                } else {
-                    // Resolved inside the other image's root: its absolute symlinks must not reach the host.
-                    try {
-                        rel.add(dev.kiln.layer.SafePath.resolve(root, "/" + r).toString());
-                    } catch (IOException e) {
-                        throw new NotFoundException("COPY --from=" + from + ": " + s + ": " + e.getMessage(), e);
-                    }
+                int drop = pivotDepth(s.replaceFirst("^/+", ""));
+                for (String match : resolveIn(root, from, s, true)) {
+                    Path p = Path.of(match);
+                    String kept = dropComponents(root.relativize(p).toString(), drop);
+                    String target = Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? dir + kept : dir + Adder.parentOf("/" + kept).substring(1);
+                    st.ctr().add(List.of(match), target.endsWith("/") ? target : target + "/", options);
                 }
             }
-            st.ctr().add(rel, dest, new CopyOptions(chown, chmod, false, root));
         } finally {
             try {
                 other.unmount();
@@ -1018,6 +1221,26 @@ final class Builder {
                 kiln.removeContainer(other.id());
                 containers.remove(other.id());
             }
+        }
+    }
+
+    /**
+     * A COPY --from source as paths inside {@code root}: a plain path resolved there; a glob left
+     * for {@link Adder} to expand, or expanded here when {@code expandGlobs}.
+     */
+    private static List<String> resolveIn(Path root, String from, String source, boolean expandGlobs) {
+        String r = source.replaceFirst("^/+", "");
+        if (Glob.hasMeta(r)) {
+            if (!expandGlobs) return List.of(r);
+            List<String> out = Glob.expand(root, r).stream().map(Path::toString).toList();
+            if (out.isEmpty()) throw new NotFoundException("COPY --from=" + from + ": no file matches " + source);
+            return out;
+        }
+        try {
+            // Resolved inside the other image's root: its absolute symlinks must not reach the host.
+            return List.of(dev.kiln.layer.SafePath.resolve(root, "/" + r).toString());
+        } catch (IOException e) {
+            throw new NotFoundException("COPY --from=" + from + ": " + source + ": " + e.getMessage(), e);
         }
     }
 

@@ -67,8 +67,19 @@ public final class WorkingContainer {
      * extracted instead of copied. A missing source fails before anything is copied.
      */
     public void add(List<String> sources, String dest, CopyOptions options) {
-        String target = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        String target = destination(dest);
         withRoot(root -> new Adder(root, options).add(sources, target));
+    }
+
+    /**
+     * {@code dest} made absolute against the working directory and cleaned; a destination that
+     * names a directory ({@code .}, {@code ..}, a trailing {@code /}, {@code /.}) keeps a trailing slash.
+     */
+    private String destination(String dest) {
+        String abs = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        boolean dir = abs.endsWith("/") || abs.endsWith("/.") || abs.endsWith("/..");
+        String clean = Path.of(abs).normalize().toString();
+        return dir && !clean.endsWith("/") ? clean + "/" : clean;
     }
 
     private String workingDir() {
@@ -94,19 +105,39 @@ public final class WorkingContainer {
         save(with(Json.tree(edit.apply(imageConfig()).toJson()), state.extra()));
     }
 
-    /** Copies entries a build selected from its context (see {@link Adder#addSelected}). */
+    /**
+     * Copies entries a build selected from its context (see {@link Adder#addSelected}); setuid and
+     * setgid bits are cleared, as buildah's build does for context files.
+     */
     void addSelected(List<Adder.Selected> entries, String dest, boolean intoDir, CopyOptions options) {
-        String target = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        String target = destination(dest);
         boolean into = intoDir || target.endsWith("/");
         withRoot(root -> {
             boolean dirThere = java.nio.file.Files.isDirectory(dev.kiln.layer.SafePath.resolve(root, target));
-            new Adder(root, options).addSelected(entries, target, into || dirThere);
+            new Adder(root, options, true).addSelected(entries, target, into || dirThere);
         });
     }
 
-    /** Creates a directory (and its parents) in the container, as WORKDIR does. */
-    void mkdirs(String path) {
-        withRoot(root -> java.nio.file.Files.createDirectories(dev.kiln.layer.SafePath.resolve(root, path)));
+    /**
+     * Creates the config's working directory if missing, owned by the config's user, as buildah's
+     * build does before each COPY, ADD and RUN (a WORKDIR nothing follows is never created); root's
+     * when the user is not in the image (buildah does not fail the COPY for it).
+     */
+    void ensureWorkingDir() {
+        var c = imageConfig().config();
+        if (c.workingDir() == null || c.workingDir().isEmpty()) return;
+        withRoot(root -> {
+            int uid = 0;
+            int gid = 0;
+            try {
+                var user = dev.kiln.runtime.Users.resolve(root, c.user());
+                uid = user.uid();
+                gid = user.gid();
+            } catch (dev.kiln.oci.InvalidInputException unknownUser) {
+                // root's, as buildah
+            }
+            dev.kiln.layer.SafePath.mkdirs(root, c.workingDir(), uid, gid);
+        });
     }
 
     ImageConfig imageConfig() {
@@ -191,14 +222,23 @@ public final class WorkingContainer {
         return run(options, Stdio.streams(stdin, stdout, stderr));
     }
 
+    /** As {@link #run(RunOptions, InputStream, OutputStream, OutputStream)}, with a build's own mounts (RUN --mount, VOLUMEs). */
+    int run(RunOptions options, ContainerRun.Mounts mounts, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        return run(options, mounts, Stdio.streams(stdin, stdout, stderr));
+    }
+
     private int run(RunOptions options, Stdio stdio) {
+        return run(options, ContainerRun.Mounts.NONE, stdio);
+    }
+
+    private int run(RunOptions options, ContainerRun.Mounts mounts, Stdio stdio) {
         boolean wasMounted = isMounted();
         int[] code = new int[1];
         withRoot(root -> {
-            RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir());
+            RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir(), mounts);
             code[0] = new Runner().run(spec, stdio).exitCode();
         });
-        dropBareCopyUps(ContainerRun.mountPointParents(options), wasMounted);
+        dropBareCopyUps(ContainerRun.mountPointParents(options, mounts), wasMounted);
         return code[0];
     }
 
