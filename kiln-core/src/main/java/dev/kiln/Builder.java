@@ -718,6 +718,18 @@ final class Builder {
                 for (Heredoc h : r.heredocs()) b.append("heredoc ").append(h).append('\n');
                 b.append("args ").append(new TreeMap<>(st.args)).append('\n');
                 b.append("network ").append(req.network()).append(" volumes ").append(req.volumes()).append('\n');
+                // What a bind mount shows the command is an input too: the context files, or the image's id.
+                for (String spec : r.mounts()) {
+                    RunMount mount = RunMount.parse(spec, w -> expand(r, env, w));
+                    if (mount.type() != RunMount.Type.BIND) continue;
+                    if (mount.from() != null) {
+                        b.append("mount from ").append(fromImageId(st, r, mount.from())).append('\n');
+                    } else {
+                        String src = mount.source() == null ? "." : mount.source();
+                        b.append("mount context ").append(src).append(' ')
+                                .append(ContextDigest.of(context.select(List.of(src), List.of(), true))).append('\n');
+                    }
+                }
             }
             case Instruction.Copy c -> {
                 for (Heredoc h : c.heredocs()) b.append("heredoc ").append(h).append('\n');

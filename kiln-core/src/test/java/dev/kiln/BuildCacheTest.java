@@ -200,4 +200,21 @@ class BuildCacheTest {
                     List.of("localhost/busybox:latest"), List.of("localhost/app:latest"));
         }
     }
+
+    @Test
+    void whatABindMountShowsTheRunIsPartOfItsKey() throws Exception {
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM localhost/busybox
+                RUN --mount=type=bind,source=data,target=/data cat /data/x > /out
+                """);
+        Files.createDirectories(ctx.resolve("data"));
+        Files.writeString(ctx.resolve("data/x"), "one\n");
+        kiln.build(request().build());
+        kiln.build(request().build());
+        assertThat(runs()).isEqualTo(1);
+        Files.writeString(ctx.resolve("data/x"), "two\n");
+        kiln.build(request().build());
+        assertThat(runs()).isEqualTo(2);
+        assertThat(inImage(kiln, "app", "cat /out")).isEqualTo("two\n");
+    }
 }
