@@ -115,11 +115,18 @@ public final class Kiln implements AutoCloseable {
         LocalImage base = scratch ? null : images.find(image).orElseGet(() -> pullMissing(image, pull));
         List<LayerRef> layers = scratch ? List.of() : base.layers();
         ImageConfig config = scratch ? ImageConfig.empty(Platform.host()) : base.config();
-        String containerName = name != null ? name : store.containers().uniqueName(defaultName(image, base));
         String imageName = scratch ? null : base.names().isEmpty() ? null : base.names().getFirst();
-        ContainerState state = store.containers().create(containerName, imageName,
-                scratch ? null : base.manifestDigest().toString(), layers, Json.tree(config.toJson()), Map.of());
-        return new WorkingContainer(this, state);
+        for (int attempt = 0; ; attempt++) {
+            String containerName = name != null ? name : store.containers().uniqueName(defaultName(image, base));
+            try {
+                ContainerState state = store.containers().create(containerName, imageName,
+                        scratch ? null : base.manifestDigest().toString(), layers, Json.tree(config.toJson()), Map.of());
+                return new WorkingContainer(this, state);
+            } catch (dev.kiln.oci.ConflictException e) {
+                // A default name another process (or build stage) took first: take the next free one.
+                if (name != null || attempt >= 20) throw e;
+            }
+        }
     }
 
     private LocalImage pullMissing(String image, PullOptions options) {

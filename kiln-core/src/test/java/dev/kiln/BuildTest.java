@@ -253,4 +253,26 @@ class BuildTest {
         assertThat(kiln.containers()).isEmpty();
         assertThat(kiln.images()).hasSize(1);
     }
+
+    @Test
+    void independentStagesBuildAtOnce() throws Exception {
+        // Each stage waits (up to 10 s) for the other's marker in a shared --volume: only stages
+        // that run at the same time can both succeed; with --jobs 1 the first one would fail.
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        String wait = "touch /shared/%s; i=0; while [ ! -e /shared/%s ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done;"
+                + " test -e /shared/%s && echo %s > /%s";
+        BuildResult r = build("""
+                FROM localhost/busybox AS a
+                RUN %s
+                FROM localhost/busybox AS b
+                RUN %s
+                FROM localhost/busybox
+                COPY --from=a /a /a
+                COPY --from=b /b /b
+                """.formatted(wait.formatted("a", "b", "b", "a", "a"), wait.formatted("b", "a", "a", "b", "b")),
+                BuildRequest.of(ctx).toBuilder().tag("both").jobs(2).volumes(List.of(shared + ":/shared")).build());
+        assertThat(r.stagesBuilt()).containsExactly("a", "b", "2");
+        assertThat(inImage("both", "cat /a /b")).isEqualTo("a\nb\n");
+        assertThat(kiln.containers()).isEmpty();
+    }
 }
