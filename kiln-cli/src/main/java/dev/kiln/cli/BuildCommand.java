@@ -36,6 +36,12 @@ final class BuildCommand implements Callable<Integer> {
 
     enum Isolation { oci, chroot }
 
+    enum Progress { auto, plain, tty }
+
+    @Option(names = "--progress", paramLabel = "MODE",
+            description = "auto (default: a compact live view on a terminal, plain lines otherwise), plain or tty.")
+    Progress progress = Progress.auto;
+
     @ParentCommand
     Main main;
 
@@ -180,20 +186,33 @@ final class BuildCommand implements Callable<Integer> {
             case "false" -> "missing";
             default -> pull;
         };
+        boolean live = switch (progress) {
+            case tty -> true;
+            case plain -> false;
+            case auto -> !quiet && System.console() != null && System.console().isTerminal();
+        };
+        LiveView view = live ? new LiveView(out) : null;
         BuildRequest.Builder b = "-".equals(context) ? BuildRequest.builder(null).contextStream(System.in)
                 : BuildRequest.builder(Path.of(context));
         BuildRequest request = b.dockerfile(dockerfile).tags(tags).buildArgs(args).target(target).format(format.name())
                 .timestamp(ts).network(network == null ? null : network.name()).runtime(runtime)
                 .isolation(isolation == null ? null : isolation.name()).squash(squash).iidfile(iidfile).quiet(quiet)
-                .progress(new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8)).layers(layers)
+                .progress(new PrintStream(view != null ? view : new WriterStream(out), true, StandardCharsets.UTF_8)).layers(layers)
                 .noCache(noCache).cacheFrom(cacheFrom).cacheTo(cacheTo).jobs(jobs).pull(policy).volumes(volumes)
                 .labels(keyValues("--label", labels)).annotations(keyValues("--annotation", annotations))
                 .compression(compression).build();
         try (Kiln kiln = main.openStore()) {
-            return RunCommand.runStoppable(() -> {
-                kiln.build(request);
-                return 0;
-            });
+            boolean ok = false;
+            try {
+                int code = RunCommand.runStoppable(() -> {
+                    kiln.build(request);
+                    return 0;
+                });
+                ok = code == 0;
+                return code;
+            } finally {
+                if (view != null) view.finish(!ok);
+            }
         } finally {
             out.flush();
             if (stdinFile != null) Files.deleteIfExists(stdinFile);
