@@ -216,10 +216,7 @@ public final class Kiln implements AutoCloseable {
 
     /** Every image; with {@code all}, also the unnamed images the build cache keeps ({@code kiln images --all}). */
     public List<ImageInfo> images(boolean all) {
-        java.util.Set<Digest> cached = new java.util.HashSet<>();
-        if (!all) {
-            for (Digest k : store.cache().keys()) store.cache().get(k).ifPresent(e -> cached.add(e.manifest()));
-        }
+        java.util.Set<Digest> cached = all ? java.util.Set.of() : store.cache().manifests();
         List<ImageInfo> out = new ArrayList<>();
         for (LocalImage i : images.all()) {
             if (all || !i.names().isEmpty() || !cached.contains(i.manifestDigest())) out.add(i.info());

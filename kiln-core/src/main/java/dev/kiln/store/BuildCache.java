@@ -93,6 +93,19 @@ public final class BuildCache {
         return out;
     }
 
+    /** The images the entries name, read without checking index.json (one pass for listings). */
+    public java.util.Set<Digest> manifests() {
+        java.util.Set<Digest> out = new java.util.HashSet<>();
+        for (Digest k : keys()) {
+            try {
+                out.add(Digest.parse(Json.text(Json.readObject(dir.resolve(k.hex())), "manifest")));
+            } catch (IOException | RuntimeException e) {
+                // gone or damaged: names nothing
+            }
+        }
+        return out;
+    }
+
     /** Removes the entries whose image is no longer in index.json; returns how many. */
     public int prune() {
         int n = 0;
