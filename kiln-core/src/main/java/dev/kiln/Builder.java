@@ -70,6 +70,9 @@ import java.util.function.UnaryOperator;
  */
 final class Builder {
     private static final String CACHE_VERSION = "kiln-build-cache-v1";
+    /** Docker's predefined ARGs: usable in RUN without an ARG instruction. */
+    static final List<String> PROXY_ARGS = List.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
+            "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
 
     private final Kiln kiln;
     private final BuildRequest req;
@@ -1026,6 +1029,13 @@ final class Builder {
         st.args.forEach((k, v) -> {
             if (!envNames.contains(k)) argEnv.add(k + "=" + v);
         });
+        // The predefined proxy ARGs reach every RUN when given with --build-arg, declared or not, and
+        // (as in Docker and buildah) stay out of the cache key and the image.
+        for (String p : PROXY_ARGS) {
+            if (req.buildArgs().containsKey(p) && !st.args.containsKey(p) && !envNames.contains(p)) {
+                argEnv.add(p + "=" + req.buildArgs().get(p));
+            }
+        }
         String network = r.network() != null ? r.network() : req.network();
         if ("default".equals(network) || "private".equals(network)) network = "host";
         RunOptions opts = new RunOptions(args, argEnv, null, null, null, false, network, req.volumes(), req.isolation(),

@@ -275,4 +275,12 @@ class BuildTest {
         assertThat(inImage("both", "cat /a /b")).isEqualTo("a\nb\n");
         assertThat(kiln.containers()).isEmpty();
     }
+
+    @Test
+    void proxyBuildArgsReachRunWithoutAnArgAndStayOutOfTheImage() throws Exception {
+        build("FROM localhost/busybox\nRUN echo \"$HTTP_PROXY|$no_proxy|$OTHER\" > /seen\n", BuildRequest.of(ctx).withTags("proxied")
+                .withBuildArgs(Map.of("HTTP_PROXY", "http://proxy.invalid:3128", "no_proxy", "localhost", "OTHER", "x")));
+        assertThat(inImage("proxied", "cat /seen")).isEqualTo("http://proxy.invalid:3128|localhost|\n");
+        assertThat(config("proxied").env()).noneMatch(e -> e.toLowerCase(java.util.Locale.ROOT).contains("proxy"));
+    }
 }
