@@ -279,6 +279,17 @@ final class Builder {
     }
 
     private void cleanup(String keep) {
+        // Interrupted (Ctrl-C): file channels refuse to work on an interrupted thread, so the
+        // flag is set aside while the build's containers and images are removed.
+        boolean interrupted = Thread.interrupted();
+        try {
+            removeLeftovers(keep);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private void removeLeftovers(String keep) {
         for (String id : List.copyOf(containers)) {
             try {
                 kiln.removeContainer(id);
@@ -527,6 +538,7 @@ final class Builder {
             }
         }
         String result = layered ? finishLayered(st, isFinal) : finishOneLayer(st, isFinal);
+        st.dropContainer(); // its work is in the image; other stages may still be running
         stageImages.put(s.index(), result);
         return new StageResult(result);
     }
@@ -561,6 +573,7 @@ final class Builder {
         CommitResult r = c.commit(null, new CommitOptions(isFinal && req.squash(), req.format(), req.timestamp(),
                 req.compression(), true, "kiln build: stage " + (st.stage.name() != null ? st.stage.name() : st.stage.index())));
         containers.remove(c.id());
+        st.ctr = null; // removed by the commit
         String hex = r.manifest().hex();
         transientImages.add(hex);
         if (!req.quiet()) out.println(st.prefix + "--> " + r.imageId().substring(0, 12));

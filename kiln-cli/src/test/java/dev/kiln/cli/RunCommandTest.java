@@ -82,4 +82,35 @@ class RunCommandTest {
         }
         assertThat(new Cli(store).ok("diff", ctr)).isEmpty();
     }
+
+    @Test
+    void aBuildListsItsContainersWhileItRunsAndSigintLeavesNone() throws Exception {
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Files.writeString(ctx.resolve("Dockerfile"), """
+                FROM bb AS first
+                RUN echo one > /one
+                FROM bb
+                COPY --from=first /one /one
+                RUN echo started; exec sleep 30
+                """);
+        List<String> before = new Cli(store).ok("containers", "--all", "--quiet").lines().toList();
+        Process p = kiln("build", "--progress=plain", "-t", "never", ctx.toString()).start();
+        p.getOutputStream().close();
+        String out = "";
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null && !line.equals("started"); ) out += line + "\n";
+        // As `docker stats` shows the article's builds, kiln's containers list the build's working container.
+        List<String> during = new Cli(store).ok("containers", "--all", "--quiet").lines().toList();
+        assertThat(during).as("containers while the build runs\n" + out).hasSizeGreaterThan(before.size()).containsAll(before);
+        Tools.run("kill", "-INT", Long.toString(p.pid()));
+        assertThat(p.waitFor(25, TimeUnit.SECONDS)).as("kiln exits after SIGINT").isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        assertThat(new Cli(store).ok("containers", "--all", "--quiet").lines().toList()).isEqualTo(before);
+        assertThat(new Cli(store).ok("images")).doesNotContain("never");
+        Path runcState = store.resolve("tmp/runc");
+        if (Files.exists(runcState)) {
+            assertThat(Tools.run("runc", "--root", runcState.toString(), "list", "-q").stdout()).isBlank();
+        }
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(store.toString());
+    }
 }
