@@ -20,6 +20,7 @@ import dev.kiln.store.ContainerState;
 import dev.kiln.store.GcResult;
 import dev.kiln.store.LayerRef;
 import dev.kiln.store.Store;
+import dev.kiln.store.StoreCheck;
 import dev.kiln.store.StoreOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -380,6 +381,35 @@ public final class Kiln implements AutoCloseable {
         GcResult r = store.gc();
         return "removed " + r.blobs() + " blobs (" + r.blobBytes() + " bytes), " + r.snapshots() + " snapshots, "
                 + r.tmpEntries() + " temporary files";
+    }
+
+    /**
+     * Checks the store: every image's manifest, config and layers present, of the right size and
+     * media type; every blob's name and (with {@code full}) content; every snapshot's meta.json
+     * and (with {@code full}) files against its layer; every working container's base image,
+     * lower snapshots and directories; index.json; and lists leftovers of interrupted runs. With
+     * {@code repair}, removes what is broken (rebuilding snapshots from their layers where it
+     * can) and what nothing references, never a sound image, then checks again.
+     */
+    public FsckReport fsck(boolean full, boolean repair) {
+        StoreCheck first = store.check(full);
+        if (!repair) return new FsckReport(problems(first), List.of(), problems(first), checked(first));
+        List<String> repairs = store.repair(first);
+        StoreCheck after = store.check(full);
+        return new FsckReport(problems(first), repairs, problems(after), checked(after));
+    }
+
+    private static List<FsckReport.Problem> problems(StoreCheck c) {
+        return c.problems().stream().map(p -> new FsckReport.Problem(p.damaged(), p.subject(), p.detail())).toList();
+    }
+
+    private static String checked(StoreCheck c) {
+        String s = c.images() + (c.images() == 1 ? " image, " : " images, ") + c.blobs() + (c.blobs() == 1 ? " blob, " : " blobs, ")
+                + c.snapshots() + (c.snapshots() == 1 ? " snapshot, " : " snapshots, ")
+                + c.containers() + (c.containers() == 1 ? " container" : " containers");
+        if (!c.full()) return s + " (blob sizes only; --full re-hashes blobs and compares snapshots with their layers)";
+        return s + " (blobs re-hashed, snapshots compared with their layers"
+                + (c.unverified() > 0 ? "; " + c.unverified() + " snapshots without their layer could not be" : "") + ")";
     }
 
     @Override

@@ -182,8 +182,20 @@ public final class Containers {
 
     /** Unmounts, renames the directory into tmp/, deletes it there. Absent is fine. */
     public void remove(ContainerState state) {
-        Path d = dir(state);
-        Path doomed = tmpDir.resolve("rm-container-" + state.id());
+        remove(state.id(), state.name());
+    }
+
+    /** {@link #remove(ContainerState)} by directory name, for a container whose state.json is unreadable (fsck --repair). */
+    public void removeDirectory(String dirName) {
+        if (!dirName.matches("[0-9a-zA-Z_.-]+") || dirName.startsWith(".")) {
+            throw new InvalidInputException("'" + dirName + "' is not a container directory name");
+        }
+        remove(dirName, dirName);
+    }
+
+    private void remove(String dirName, String what) {
+        Path d = dir.resolve(dirName);
+        Path doomed = tmpDir.resolve("rm-container-" + dirName);
         try {
             driver.unmount(d);
             try (StoreLock l = StoreLock.acquire(lockFile)) {
@@ -192,7 +204,7 @@ public final class Containers {
             }
             driver.remove(doomed);
         } catch (IOException e) {
-            throw Fs.fail("removing container " + state.name(), e);
+            throw Fs.fail("removing container " + what, e);
         }
     }
 

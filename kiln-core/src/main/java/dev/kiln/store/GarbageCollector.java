@@ -8,7 +8,6 @@ import dev.kiln.oci.MediaType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -167,9 +166,10 @@ final class GarbageCollector {
         }
     }
 
+    /** tmp/ entries and atomic-write siblings ({@link Leftovers}) older than the grace period. */
     private int sweepTmp(Instant cutoff) throws IOException {
         int n = 0;
-        for (Path p : children(store.tmpDir())) {
+        for (Path p : Leftovers.list(store.root())) {
             if (young(p, cutoff)) continue;
             Fs.deleteTree(p);
             n++;
@@ -178,9 +178,7 @@ final class GarbageCollector {
     }
 
     private static boolean young(Path p, Instant cutoff) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
-        FileTime t = Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        return t.toInstant().isAfter(cutoff);
+        return Leftovers.young(p, cutoff);
     }
 
     private static List<Path> children(Path dir) throws IOException {

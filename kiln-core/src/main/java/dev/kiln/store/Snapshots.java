@@ -109,6 +109,23 @@ public final class Snapshots {
     }
 
     private void build(Digest chainId, Digest parent, Path parentFs, LayerRef layer) {
+        Path work = unpackAside(chainId, parent, parentFs, layer);
+        try {
+            Files.createDirectories(dir);
+            Fs.renameDir(work, path(chainId)); // false: another process won; ours is deleted below
+        } catch (IOException e) {
+            throw Fs.fail("publishing snapshot " + chainId, e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /**
+     * Unpacks {@code layer} on top of {@code parentFs} into a new directory in tmp/ (fs/ and
+     * meta.json, the blob and the diffID verified) and returns that directory; the caller renames
+     * or deletes it.
+     */
+    Path unpackAside(Digest chainId, Digest parent, Path parentFs, LayerRef layer) {
         if (!blobs.has(layer.blob())) {
             throw new NotFoundException("layer blob " + layer.blob() + " (diffID " + layer.diffId()
                     + ") is not in the store: pull the image again");
@@ -118,10 +135,42 @@ public final class Snapshots {
             Files.createDirectories(work.resolve("fs"));
             unpack(layer, work.resolve("fs"), parentFs);
             Json.writeAtomically(work.resolve("meta.json"), meta(layer, parent));
-            Files.createDirectories(dir);
-            Fs.renameDir(work, path(chainId)); // false: another process won; ours is deleted below
+            return work;
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(work);
+            if (e instanceof RuntimeException r) throw r;
+            throw Fs.fail("unpacking layer " + layer.blob() + " into snapshot " + chainId, (IOException) e);
+        }
+    }
+
+    /** What meta.json of snapshot {@code chainId} records; InvalidInputException if it is unreadable. */
+    SnapshotMeta meta(Digest chainId) {
+        Path file = path(chainId).resolve("meta.json");
+        try {
+            ObjectNode m = Json.readObject(file);
+            String parent = Json.text(m, "parent");
+            return new SnapshotMeta(Digest.parse(Json.text(m, "diffId")), Digest.parse(Json.text(m, "blob")),
+                    parent == null ? null : Digest.parse(parent));
         } catch (IOException e) {
-            throw Fs.fail("unpacking layer " + layer.blob() + " into snapshot " + chainId, e);
+            throw new InvalidInputException(file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** A snapshot's meta.json: the layer it unpacks and the snapshot below it (null for a first layer). */
+    record SnapshotMeta(Digest diffId, Digest blob, Digest parent) {}
+
+    /**
+     * Replaces snapshot {@code chainId} by a fresh unpack of its layer (fsck --repair of a snapshot
+     * whose files changed). The parent, if any, must be present for vfs.
+     */
+    void rebuild(Digest chainId, SnapshotMeta m) {
+        Path parentFs = m.parent() == null ? null : path(m.parent()).resolve("fs");
+        Path work = unpackAside(chainId, m.parent(), parentFs, new LayerRef(m.diffId(), m.blob()));
+        try {
+            remove(chainId);
+            Fs.renameDir(work, path(chainId));
+        } catch (IOException e) {
+            throw Fs.fail("rebuilding snapshot " + chainId, e);
         } finally {
             deleteQuietly(work);
         }

@@ -148,6 +148,23 @@ public final class Store implements AutoCloseable {
         return new GarbageCollector(this, released).run(grace);
     }
 
+    /**
+     * Checks the store and names every problem (see {@link StoreCheck}); {@code full} re-hashes
+     * every blob and unpacks every snapshot afresh to compare it with its layer.
+     */
+    public StoreCheck check(boolean full) {
+        return StoreCheck.run(this, full);
+    }
+
+    /**
+     * Fixes what {@code check} found (see {@link StoreRepair}): removes what is broken and, as
+     * {@link #gc()}, what nothing references; sound images are never touched. Returns one line
+     * per action. Run {@link #check} again to see the result.
+     */
+    public List<String> repair(StoreCheck check) {
+        return new StoreRepair(this, Duration.ofMinutes(10)).run(check);
+    }
+
     /** Nothing to release: every operation takes and frees its own locks. */
     @Override
     public void close() {

@@ -80,6 +80,34 @@ class GcTest {
         assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0));
     }
 
+    @Test
+    void removesOldAtomicWriteSiblingsAndRunLeftoversButKeepsSharedRunDirectories() throws Exception {
+        Store s = Store.open(dir.resolve("store"), new StoreOptions("vfs"));
+        Path old1 = Files.writeString(s.root().resolve("index.json.tmp-0123456789ab"), "{\"half");
+        LayerRef l = fakeLayer(s, "base");
+        s.containers().create("c", null, null, List.of(), Json.object(), Map.of());
+        Path old2 = s.containers().dir(s.containers().get("c")).resolve("state.json.tmp-0123456789ab");
+        Files.writeString(old2, "{\"id\":");
+        Path bundle = Files.createDirectories(s.tmpDir().resolve("bundles/3f2a"));
+        Path young = Files.writeString(s.root().resolve("index.json.tmp-ba9876543210"), "{");
+        Path notOurs = Files.writeString(s.root().resolve("index.json.tmp-notours"), "{");
+        for (Path p : List.of(old1, old2, bundle, s.tmpDir().resolve("bundles"))) {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        }
+
+        GcResult r = s.gc();
+
+        assertThat(s.containers().get("c").name()).isEqualTo("c");
+        assertThat(s.blobs().has(l.blob())).as("young").isTrue();
+        assertThat(old1).doesNotExist();
+        assertThat(old2).doesNotExist();
+        assertThat(bundle).doesNotExist();
+        assertThat(s.tmpDir().resolve("bundles")).isDirectory();
+        assertThat(young).exists();
+        assertThat(notOurs).exists();
+        assertThat(r.tmpEntries()).isEqualTo(3);
+    }
+
     private static Digest configOf(Store s, Digest manifest) {
         return Digest.parse(Json.parseObject(s.blobs().read(manifest), "m").path("config").path("digest").asText());
     }

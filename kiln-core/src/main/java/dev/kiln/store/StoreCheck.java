@@ -1,0 +1,81 @@
+package dev.kiln.store;
+
+import dev.kiln.oci.Digest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code fsck}: checks the store and names every problem. In order: blobs/ (with {@code full},
+ * every blob re-hashed), index.json and its images, snapshots/ (with {@code full}, each unpacked
+ * afresh and compared), containers/, then leftovers. Reads only, apart from the scratch
+ * directories {@code full} unpacks into tmp/ and deletes; takes no lock, so other kiln processes
+ * go on working (what they publish meanwhile may or may not be seen).
+ *
+ * @param problems   every finding, damage first in the order found, then leftovers
+ * @param full       whether blobs were re-hashed and snapshots compared with their layers
+ * @param unverified snapshots {@code full} could not unpack afresh (their blob or vfs parent is gone)
+ */
+public record StoreCheck(List<StoreProblem> problems, boolean full, int images, int blobs, int snapshots,
+                         int unverified, int containers) {
+    public StoreCheck {
+        problems = List.copyOf(problems);
+    }
+
+    /** Whether nothing is damaged (leftovers do not make a store unsound). */
+    public boolean sound() {
+        return problems.stream().noneMatch(StoreProblem::damaged);
+    }
+
+    public List<StoreProblem> damage() {
+        return problems.stream().filter(StoreProblem::damaged).toList();
+    }
+
+    public List<StoreProblem> leftovers() {
+        return problems.stream().filter(p -> !p.damaged()).toList();
+    }
+
+    static StoreCheck run(Store store, boolean full) {
+        Findings out = new Findings();
+        try {
+            BlobChecks blobs = new BlobChecks(store, out);
+            Set<Digest> corrupt = blobs.run(full);
+            int images = new ImageChecks(store, corrupt, out).run();
+            SnapshotChecks snapshots = new SnapshotChecks(store, out);
+            snapshots.run(full, corrupt);
+            ContainerChecks containers = new ContainerChecks(store, corrupt, out);
+            containers.run();
+            leftovers(store, out);
+            List<StoreProblem> ordered = new java.util.ArrayList<>(out.all().stream().filter(StoreProblem::damaged).toList());
+            ordered.addAll(out.all().stream().filter(p -> !p.damaged()).toList());
+            return new StoreCheck(ordered, full, images, blobs.count(), snapshots.count(), snapshots.unverifiable(),
+                    containers.count());
+        } catch (IOException e) {
+            throw Fs.fail("checking store " + store.root(), e);
+        }
+    }
+
+    private static void leftovers(Store store, Findings out) throws IOException {
+        Instant now = Instant.now();
+        for (Path p : Leftovers.list(store.root())) {
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
+            Duration age = Duration.between(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant(), now);
+            String what = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory" : Files.size(p) + " bytes";
+            out.leftover(store.root().relativize(p).toString(), "left by an interrupted kiln, or in use by a running one ("
+                    + what + ", modified " + ago(age) + " ago)", new StoreFix.DeleteLeftover(p));
+        }
+    }
+
+    private static String ago(Duration d) {
+        if (d.toDays() > 0) return d.toDays() + " d";
+        if (d.toHours() > 0) return d.toHours() + " h";
+        if (d.toMinutes() > 0) return d.toMinutes() + " min";
+        return Math.max(0, d.toSeconds()) + " s";
+    }
+}
