@@ -145,7 +145,7 @@ final class Transfers {
         String format = compression.name().toLowerCase();
         Optional<Digest> known = store.blobs().compressed(diffId, format);
         Digest blob;
-        if (known.isPresent() && store.blobs().has(known.get())) {
+        if (known.isPresent() && store.blobs().adopt(known.get())) {
             blob = known.get();
         } else {
             blob = compress(layer.digest(), compression);
@@ -188,7 +188,7 @@ final class Transfers {
 
     private LocalImage pullFromRegistry(Reference ref, PullOptions options) {
         ImageData image = RegistryTransport.read(ref, access(options), tuning,
-                d -> store.blobs().has(d) ? store.blobs().read(d) : null);
+                d -> store.blobs().adopt(d) ? store.blobs().read(d) : null);
         LocalImage pulled = ingest(image);
         for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
         return pulled;
@@ -208,17 +208,18 @@ final class Transfers {
         try {
             Map<Digest, Descriptor> missing = new LinkedHashMap<>();
             for (Descriptor layer : image.manifest().layers()) {
-                if (!store.blobs().has(layer.digest())) missing.putIfAbsent(layer.digest(), layer);
+                // adopt: held before looked for, so a concurrent gc cannot delete a layer this pull skips
+                if (!store.blobs().adopt(layer.digest())) missing.putIfAbsent(layer.digest(), layer);
             }
             RegistryTransport.inParallel(missing.values(), layer -> {
                 try (InputStream in = image.blobs().open(layer)) {
                     added.add(store.blobs().ingest(in, layer.digest(), layer.size()));
                 }
             });
-            if (!store.blobs().has(image.manifest().config().digest())) added.add(store.blobs().put(image.configBytes()));
+            if (!store.blobs().adopt(image.manifest().config().digest())) added.add(store.blobs().put(image.configBytes()));
         } catch (RuntimeException e) {
-            // Leave the store as it was: drop what this pull added before the failure.
-            for (Digest d : added) store.blobs().delete(d);
+            // Leave the store as it was: drop what this pull added that nothing else uses.
+            store.discard(added);
             if (e instanceof KilnException k) throw k;
             throw new KilnException("reading the image's layers: " + e.getMessage(), e);
         }

@@ -36,7 +36,7 @@ final class BlobChecks {
                 String text = algDir.getFileName() + ":" + p.getFileName();
                 String rel = store.root().relativize(p).toString();
                 if (!Digest.isDigest(text) || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    out.leftover(rel, "is not a blob (not a regular file named by its digest)", new StoreFix.DeleteLeftover(p));
+                    out.leftover(rel, "is not a blob (not a regular file named by its digest)", new StoreFix.DeleteLeftover(p, null));
                     continue;
                 }
                 count++;

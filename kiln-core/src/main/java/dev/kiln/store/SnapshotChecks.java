@@ -36,7 +36,7 @@ final class SnapshotChecks {
         for (Path p : Leftovers.children(store.root().resolve("snapshots"))) {
             String name = p.getFileName().toString();
             if (!name.matches("[0-9a-f]{64}")) {
-                out.leftover("snapshots/" + name, "is not a snapshot (not named by a chain ID)", new StoreFix.DeleteLeftover(p));
+                out.leftover("snapshots/" + name, "is not a snapshot (not named by a chain ID)", new StoreFix.DeleteLeftover(p, null));
                 continue;
             }
             count++;

@@ -28,13 +28,13 @@ import java.util.List;
  */
 public final class Snapshots {
     private final Path dir;
-    private final Path tmpDir;
+    private final Store store;
     private final Blobs blobs;
     private final SnapshotDriver driver;
 
-    Snapshots(Path root, Path tmpDir, Blobs blobs, SnapshotDriver driver) {
+    Snapshots(Path root, Store store, Blobs blobs, SnapshotDriver driver) {
         this.dir = root.resolve("snapshots");
-        this.tmpDir = tmpDir;
+        this.store = store;
         this.blobs = blobs;
         this.driver = driver;
     }
@@ -65,6 +65,9 @@ public final class Snapshots {
      */
     public Path ensure(List<LayerRef> layers) {
         List<Digest> chain = chainIds(layers.stream().map(LayerRef::diffId).toList());
+        List<Digest> held = new ArrayList<>(chain);
+        layers.forEach(l -> held.add(l.blob()));
+        store.hold(held); // before looking: gc must not remove what we are about to use
         Path parentFs = null;
         for (int i = 0; i < layers.size(); i++) {
             Digest id = chain.get(i);
@@ -83,12 +86,23 @@ public final class Snapshots {
 
     /** Deletes the snapshot (renamed into tmp/ first, so no half snapshot is ever visible). */
     public void remove(Digest chainId) {
+        Path doomed = detach(chainId);
+        if (doomed == null) return;
+        try {
+            Fs.deleteTree(doomed);
+        } catch (IOException e) {
+            throw Fs.fail("removing snapshot " + chainId, e);
+        }
+    }
+
+    /** Renames the snapshot into this process's tmp/ and returns where it went (null: absent); the caller deletes it. */
+    Path detach(Digest chainId) {
         Path p = path(chainId);
-        if (!Files.exists(p)) return;
-        Path doomed = Fs.tmpName(tmpDir, "rm-snapshot-");
+        if (!Files.exists(p)) return null;
+        Path doomed = Fs.tmpName(store.tmpDir(), "rm-snapshot-");
         try {
             Files.move(p, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Fs.deleteTree(doomed);
+            return doomed;
         } catch (IOException e) {
             throw Fs.fail("removing snapshot " + chainId, e);
         }
@@ -130,7 +144,7 @@ public final class Snapshots {
             throw new NotFoundException("layer blob " + layer.blob() + " (diffID " + layer.diffId()
                     + ") is not in the store: pull the image again");
         }
-        Path work = Fs.tmpName(tmpDir, "snapshot-");
+        Path work = Fs.tmpName(store.tmpDir(), "snapshot-");
         try {
             Files.createDirectories(work.resolve("fs"));
             unpack(layer, work.resolve("fs"), parentFs);

@@ -63,12 +63,19 @@ public record StoreCheck(List<StoreProblem> problems, boolean full, int images, 
 
     private static void leftovers(Store store, Findings out) throws IOException {
         Instant now = Instant.now();
-        for (Path p : Leftovers.list(store.root())) {
+        for (Leftovers.Entry e : Leftovers.list(store.root(), Lease.census(store.root(), store.leaseOrNull()))) {
+            Path p = e.path();
+            String rel = store.root().relativize(p).toString();
+            StoreFix fix = new StoreFix.DeleteLeftover(p, e.deadLease());
+            if (e.deadLease() != null) {
+                out.leftover(rel, "left by a kiln process that died (lease " + e.deadLease() + ")", fix);
+                continue;
+            }
             if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) continue;
             Duration age = Duration.between(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant(), now);
             String what = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "a directory" : Files.size(p) + " bytes";
-            out.leftover(store.root().relativize(p).toString(), "left by an interrupted kiln, or in use by a running one ("
-                    + what + ", modified " + ago(age) + " ago)", new StoreFix.DeleteLeftover(p));
+            out.leftover(rel, "left by an interrupted kiln, or in use by one from before leases (" + what + ", modified "
+                    + ago(age) + " ago)", fix);
         }
     }
 

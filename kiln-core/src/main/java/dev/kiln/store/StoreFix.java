@@ -30,6 +30,9 @@ public sealed interface StoreFix {
     /** A working container's lower snapshots are missing but its base layer blobs are there: unpack them again. */
     record RestoreLowers(String containerId) implements StoreFix {}
 
-    /** A leftover file or directory: delete it once it is older than gc's grace period. */
-    record DeleteLeftover(Path path) implements StoreFix {}
+    /**
+     * A leftover: delete it, at once if it belongs to the lease {@code deadLease} of a process that
+     * died, else once it is older than gc's grace period.
+     */
+    record DeleteLeftover(Path path, String deadLease) implements StoreFix {}
 }

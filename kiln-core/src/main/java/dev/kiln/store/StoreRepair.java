@@ -144,11 +144,11 @@ final class StoreRepair {
         for (StoreFix f : fixes) {
             if (!(f instanceof StoreFix.DeleteLeftover l)) continue;
             try {
-                if (Leftovers.young(l.path(), cutoff)) {
+                if (l.deadLease() == null && Leftovers.young(l.path(), cutoff)) {
                     spared++;
                     continue;
                 }
-                Fs.deleteTree(l.path());
+                Leftovers.delete(store.root(), new Leftovers.Entry(l.path(), l.deadLease()));
                 deleted++;
             } catch (IOException e) {
                 throw Fs.fail("deleting leftover " + l.path(), e);
@@ -157,7 +157,7 @@ final class StoreRepair {
         if (deleted > 0) done.add("leftovers: deleted " + deleted);
         if (spared > 0) {
             done.add("leftovers: spared " + spared + " younger than " + grace.toMinutes()
-                    + " min (a running kiln may be writing them; kiln gc removes them later)");
+                    + " min (their owner cannot be known: a running kiln may be writing them; kiln gc removes them later)");
         }
     }
 

@@ -31,12 +31,12 @@ public final class VfsDriver implements SnapshotDriver {
     }
 
     @Override
-    public void create(Path containerDir, List<Path> lowerDirsTopFirst) throws IOException {
+    public void create(Path containerDir, Path publishedAt, List<Path> lowerDirsTopFirst) throws IOException {
         Path rootfs = containerDir.resolve("rootfs");
         Files.createDirectories(rootfs);
         Files.createDirectories(containerDir.resolve("empty"));
         if (!lowerDirsTopFirst.isEmpty()) TreeCopier.copyContents(lowerDirsTopFirst.getFirst(), rootfs);
-        Lowers.write(containerDir, lowerDirsTopFirst.isEmpty() ? List.of() : List.of(lowerDirsTopFirst.getFirst()));
+        Lowers.write(containerDir, publishedAt, lowerDirsTopFirst.isEmpty() ? List.of() : List.of(lowerDirsTopFirst.getFirst()));
     }
 
     @Override

@@ -55,7 +55,7 @@ class GcTest {
         List<Digest> keptChain = Snapshots.chainIds(List.of(l1.diffId(), l2.diffId()));
         for (Digest id : keptChain) fakeSnapshot(s, id);
         fakeSnapshot(s, l3.diffId());
-        Files.createDirectories(s.tmpDir().resolve("snapshot-leftover/fs"));
+        Files.createDirectories(s.root().resolve("tmp/snapshot-leftover/fs")); // a leftover of a kiln from before leases
 
         Digest droppedConfig = configOf(s, dropped);
         assertThat(s.images().untag("localhost/dropped:1")).isTrue();
@@ -76,6 +76,7 @@ class GcTest {
         assertThat(s.blobs().compressed(l1.diffId(), "gzip")).contains(gz1);
         assertThat(s.root().resolve("compressed/gzip/" + l3.diffId().hex())).doesNotExist();
         assertThat(r.compressed()).isEqualTo(1);
+        assertThat(s.root().resolve("tmp").toFile().list()).containsExactly(s.tmpDir().getFileName().toString());
         assertThat(s.tmpDir().toFile().list()).isEmpty();
         assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0));
     }
@@ -88,10 +89,10 @@ class GcTest {
         s.containers().create("c", null, null, List.of(), Json.object(), Map.of());
         Path old2 = s.containers().dir(s.containers().get("c")).resolve("state.json.tmp-0123456789ab");
         Files.writeString(old2, "{\"id\":");
-        Path bundle = Files.createDirectories(s.tmpDir().resolve("bundles/3f2a"));
+        Path bundle = Files.createDirectories(s.root().resolve("tmp/bundles/3f2a"));
         Path young = Files.writeString(s.root().resolve("index.json.tmp-ba9876543210"), "{");
         Path notOurs = Files.writeString(s.root().resolve("index.json.tmp-notours"), "{");
-        for (Path p : List.of(old1, old2, bundle, s.tmpDir().resolve("bundles"))) {
+        for (Path p : List.of(old1, old2, bundle, s.root().resolve("tmp/bundles"))) {
             Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
         }
 
@@ -102,7 +103,7 @@ class GcTest {
         assertThat(old1).doesNotExist();
         assertThat(old2).doesNotExist();
         assertThat(bundle).doesNotExist();
-        assertThat(s.tmpDir().resolve("bundles")).isDirectory();
+        assertThat(s.root().resolve("tmp/bundles")).isDirectory();
         assertThat(young).exists();
         assertThat(notOurs).exists();
         assertThat(r.tmpEntries()).isEqualTo(3);
