@@ -43,21 +43,28 @@ final class Committer {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar) {
+    /**
+     * Writes the layer, config and manifest blobs; every blob it publishes is added to
+     * {@code published} as soon as it is, so a caller whose later step fails can discard them.
+     */
+    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar, List<Digest> published) {
         boolean docker = isDocker(opts.format());
         Compression compression = opts.compression() == null ? Compression.NONE : Compression.parse(opts.compression());
         Instant created = opts.timestamp() != null ? Instant.ofEpochSecond(opts.timestamp()) : Instant.now();
         NewLayer layer = writeLayer(layerTar, compression, docker);
+        published.add(layer.blob().digest());
         ImageConfig config = newConfig(ctr, opts, layer.diffId(), created, docker);
         List<Descriptor> layers = new ArrayList<>(opts.squash() ? List.of() : ctr.baseLayers());
         layers.add(layer.blob());
         byte[] configBytes = config.toJson();
         Digest configDigest = store.blobs().put(configBytes);
+        published.add(configDigest);
         Manifest manifest = Manifest.of(Descriptor.of(MediaType.OCI_CONFIG, configDigest, configBytes.length), layers);
         manifest = docker ? manifest.toDocker() : manifest.toOci();
         if (!ctr.annotations().isEmpty() && !docker) manifest = manifest.withAnnotations(ctr.annotations());
         byte[] manifestBytes = manifest.toJson();
         Digest manifestDigest = store.blobs().put(manifestBytes);
+        published.add(manifestDigest);
         String mt = docker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST;
         return new Written(Descriptor.of(mt, manifestDigest, manifestBytes.length), configDigest.hex());
     }

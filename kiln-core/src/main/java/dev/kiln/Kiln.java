@@ -159,7 +159,15 @@ public final class Kiln implements AutoCloseable {
      * @throws BuildException when a step fails (its message names the file, line and instruction)
      */
     public BuildResult build(BuildRequest request) {
-        return new Builder(this, request).build();
+        long freeBefore = StoreSpace.free(store);
+        try {
+            return new Builder(this, request).build();
+        } catch (BuildException e) {
+            if (!StoreSpace.isNoSpace(e) || e.getMessage().contains("no space left on the filesystem of store")) throw e;
+            throw new BuildException(e.file(), e.line(), e.instruction(), "no space left on the filesystem of store " + store.root()
+                    + ": the build needs more than the " + StoreSpace.human(freeBefore) + " that were free when it began"
+                    + " (free some space there, or use another --root)", e.exitCode(), e);
+        }
     }
 
     /** An existing working container by name, id or unique id prefix. */

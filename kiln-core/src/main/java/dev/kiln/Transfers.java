@@ -205,32 +205,47 @@ final class Transfers {
                     + image.manifest().config().digest() + ")");
         }
         List<Digest> added = Collections.synchronizedList(new ArrayList<>());
+        long[] needed = {0};
+        Digest manifest;
         try {
             Map<Digest, Descriptor> missing = new LinkedHashMap<>();
             for (Descriptor layer : image.manifest().layers()) {
                 // adopt: held before looked for, so a concurrent gc cannot delete a layer this pull skips
                 if (!store.blobs().adopt(layer.digest())) missing.putIfAbsent(layer.digest(), layer);
             }
+            needed[0] = missingBytes(missing.values(), image);
+            StoreSpace.requireRoom(store, pulling(image), needed[0]);
             RegistryTransport.inParallel(missing.values(), layer -> {
                 try (InputStream in = image.blobs().open(layer)) {
                     added.add(store.blobs().ingest(in, layer.digest(), layer.size()));
                 }
             });
             if (!store.blobs().adopt(image.manifest().config().digest())) added.add(store.blobs().put(image.configBytes()));
+            manifest = store.blobs().put(image.manifestBytes());
+            added.add(manifest);
+            String name = nameOf(image.refName());
+            if (name != null) {
+                store.images().tag(name, image.manifestMediaType(), manifest, image.manifestBytes().length);
+            } else {
+                store.images().addUnnamed(image.manifestMediaType(), manifest, image.manifestBytes().length);
+            }
         } catch (RuntimeException e) {
             // Leave the store as it was: drop what this pull added that nothing else uses.
             store.discard(added);
-            if (e instanceof KilnException k) throw k;
-            throw new KilnException("reading the image's layers: " + e.getMessage(), e);
-        }
-        Digest manifest = store.blobs().put(image.manifestBytes());
-        String name = nameOf(image.refName());
-        if (name != null) {
-            store.images().tag(name, image.manifestMediaType(), manifest, image.manifestBytes().length);
-        } else {
-            store.images().addUnnamed(image.manifestMediaType(), manifest, image.manifestBytes().length);
+            throw StoreSpace.explain(e, store, pulling(image), () -> needed[0]);
         }
         return images.withNames(manifest, image.manifestMediaType());
+    }
+
+    private static String pulling(ImageData image) {
+        return image.refName() != null && !image.refName().isEmpty() ? "pulling " + image.refName() : "pulling the image";
+    }
+
+    /** What the pull writes: the layers the store lacks, the config and the manifest. */
+    private static long missingBytes(java.util.Collection<Descriptor> missingLayers, ImageData image) {
+        long n = image.configBytes().length + image.manifestBytes().length;
+        for (Descriptor l : missingLayers) n += Math.max(0, l.size());
+        return n;
     }
 
     private static String nameOf(String refName) {

@@ -253,22 +253,46 @@ public final class WorkingContainer {
         LayerOptions lo = new LayerOptions(options.timestamp());
         Committer.ContainerSnapshot snap = new Committer.ContainerSnapshot(imageConfig(), baseLayerDescriptors(),
                 annotations(), state.extra().get(CREATED_BY));
+        List<Digest> published = new ArrayList<>();
         Committer.Written w;
-        if (options.squash()) {
-            Committer.Written[] out = new Committer.Written[1];
-            withRoot(root -> out[0] = new Committer(store()).commit(snap, options, o -> LayerWriter.writeTree(root, o, lo)));
-            w = out[0];
-        } else {
-            w = new Committer(store()).commit(snap, options, o -> store().driver().writeDiff(dir(), o, lo));
-        }
-        Descriptor m = w.manifest();
-        if (fullName != null) {
-            store().images().tag(fullName, m.mediaType(), m.digest(), m.size());
-        } else {
-            store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
+        try {
+            if (options.squash()) {
+                Committer.Written[] out = new Committer.Written[1];
+                withRoot(root -> out[0] = new Committer(store()).commit(snap, options, o -> LayerWriter.writeTree(root, o, lo), published));
+                w = out[0];
+            } else {
+                w = new Committer(store()).commit(snap, options, o -> store().driver().writeDiff(dir(), o, lo), published);
+            }
+            Descriptor m = w.manifest();
+            if (fullName != null) {
+                store().images().tag(fullName, m.mediaType(), m.digest(), m.size());
+            } else {
+                store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
+            }
+        } catch (RuntimeException e) {
+            store().discard(published); // what this commit published and nothing else uses: the store is as it was
+            throw StoreSpace.explain(e, store(), "committing " + name(), () -> layerSizeEstimate(options.squash()));
         }
         if (options.remove()) kiln.removeContainer(id());
-        return new CommitResult(w.imageId(), m.digest(), fullName);
+        return new CommitResult(w.imageId(), w.manifest().digest(), fullName);
+    }
+
+    /** About the size of the layer a commit writes: the changes (or with squash the whole tree) as a tar. */
+    private long layerSizeEstimate(boolean squash) {
+        long[] size = {0};
+        try {
+            if (squash) {
+                withRoot(root -> size[0] = TreeSize.ofTar(root));
+            } else if (store().driver() instanceof dev.kiln.store.OverlayDriver) {
+                size[0] = TreeSize.ofTar(dir().resolve("upper"));
+            } else {
+                Path rootfs = store().driver().mount(dir());
+                for (Change c : store().driver().changes(dir())) size[0] += TreeSize.ofEntry(rootfs.resolve(c.path().substring(1)));
+            }
+        } catch (IOException | RuntimeException e) {
+            return size[0]; // an estimate for an error message: what could be counted
+        }
+        return size[0];
     }
 
     private List<Descriptor> baseLayerDescriptors() {
