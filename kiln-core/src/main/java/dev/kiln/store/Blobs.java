@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * pushed to, so a push can mount it from there instead of uploading it.
  */
 public final class Blobs {
-    /** Largest blob {@link #read} loads into memory: manifests and configs are far smaller. */
-    public static final long READ_LIMIT = 64L << 20;
+    /** Largest blob {@link #read} loads into memory: the largest config kiln accepts ({@link dev.kiln.oci.Limits}). */
+    public static final long READ_LIMIT = dev.kiln.oci.Limits.CONFIG;
     private static final int MAX_ORIGINS = 8;
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9]+");
 

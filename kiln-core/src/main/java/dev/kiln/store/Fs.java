@@ -96,6 +96,33 @@ final class Fs {
      * otherwise have its lower layers (shared snapshots) deleted through it.
      */
     static void deleteTree(Path p) throws IOException {
+        try {
+            deleteTreeByPath(p);
+        } catch (java.nio.file.FileSystemException e) {
+            if (e.getReason() == null || !e.getReason().contains("File name too long")) throw e;
+            deleteDeepTree(p);
+        }
+    }
+
+    /**
+     * A tree nested past PATH_MAX cannot be deleted by path (java.nio has no unlinkat walk):
+     * GNU rm works one directory at a time, and --one-file-system keeps the refusal to cross
+     * into a mount.
+     */
+    private static void deleteDeepTree(Path p) throws IOException {
+        Process rm = new ProcessBuilder("rm", "-rf", "--one-file-system", "--", p.toString()).redirectErrorStream(true).start();
+        String out = new String(rm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        try {
+            if (rm.waitFor() != 0 || Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("deleting " + p + " (nested past PATH_MAX) with rm failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted deleting " + p, e);
+        }
+    }
+
+    private static void deleteTreeByPath(Path p) throws IOException {
         if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         Object dev = Files.getAttribute(p, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         Files.walkFileTree(p, new SimpleFileVisitor<>() {
