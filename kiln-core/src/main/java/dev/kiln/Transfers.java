@@ -195,6 +195,7 @@ final class Transfers {
     }
 
     private LocalImage ingest(ImageData image) {
+        requireImageMediaTypes(image.manifest());
         ImageConfig config = ImageConfig.parse(image.configBytes());
         if (config.rootfs().diffIds().size() != image.manifest().layers().size()) {
             throw new InvalidInputException("the image's config lists " + config.rootfs().diffIds().size()
@@ -235,6 +236,23 @@ final class Transfers {
             throw StoreSpace.explain(e, store, pulling(image), () -> needed[0]);
         }
         return images.withNames(manifest, image.manifestMediaType());
+    }
+
+    /**
+     * The config must be an image config and every layer a layer (image-spec manifest.md): what is
+     * stored must pass fsck, which checks the same.
+     */
+    private static void requireImageMediaTypes(Manifest m) {
+        String ct = m.config().mediaType();
+        if (!MediaType.OCI_CONFIG.equals(ct) && !MediaType.DOCKER_CONFIG.equals(ct)) {
+            throw new InvalidInputException("the manifest's config has media type " + ct + ", not an image config: kiln pulls images");
+        }
+        for (int i = 0; i < m.layers().size(); i++) {
+            String lt = m.layers().get(i).mediaType();
+            if (!MediaType.isLayer(lt)) {
+                throw new InvalidInputException("layer " + (i + 1) + " of the manifest has media type " + lt + ", not a layer");
+            }
+        }
     }
 
     private static String pulling(ImageData image) {
