@@ -198,17 +198,39 @@ public final class Kiln implements AutoCloseable {
     public String removeContainer(String nameOrId) {
         ContainerState s = store.containers().get(nameOrId);
         store.containers().remove(s);
+        if (baseGone(s)) store.gc(Duration.ofMinutes(10), released(s));
         return s.id();
     }
 
     /** Removes every working container; returns their ids. */
     public List<String> removeAllContainers() {
         List<String> ids = new ArrayList<>();
+        Set<Digest> released = new HashSet<>();
         for (ContainerState s : store.containers().list()) {
             store.containers().remove(s);
+            if (baseGone(s)) released.addAll(released(s));
             ids.add(s.id());
         }
+        if (!released.isEmpty()) store.gc(Duration.ofMinutes(10), released);
         return ids;
+    }
+
+    /** gc after rm only where it can free something: the container's base image is no longer in index.json. */
+    private boolean baseGone(ContainerState s) {
+        return s.imageManifest() != null
+                && store.images().list().stream().noneMatch(r -> r.manifest().toString().equals(s.imageManifest()));
+    }
+
+    /**
+     * What a removed container may have kept alive on its own: its base image's manifest, layer
+     * blobs and snapshots, if that image is gone (gc sweeps them only if nothing else uses them).
+     */
+    private static Set<Digest> released(ContainerState s) {
+        Set<Digest> out = new HashSet<>();
+        if (s.imageManifest() != null) out.add(Digest.parse(s.imageManifest()));
+        s.baseLayers().forEach(l -> out.add(l.blob()));
+        out.addAll(Snapshots.chainIds(s.baseLayers().stream().map(LayerRef::diffId).toList()));
+        return out;
     }
 
     public List<ImageInfo> images() {

@@ -52,13 +52,31 @@ public record StoreCheck(List<StoreProblem> problems, boolean full, int images, 
             ContainerChecks containers = new ContainerChecks(store, corrupt, out);
             containers.run();
             leftovers(store, out);
-            List<StoreProblem> ordered = new java.util.ArrayList<>(out.all().stream().filter(StoreProblem::damaged).toList());
-            ordered.addAll(out.all().stream().filter(p -> !p.damaged()).toList());
+            // fsck takes no lock: what another process removed meanwhile (rmi, rm, gc) is not damage
+            List<StoreProblem> found = out.all().stream().filter(p -> !p.damaged() || stillThere(store, p.fix())).toList();
+            List<StoreProblem> ordered = new java.util.ArrayList<>(found.stream().filter(StoreProblem::damaged).toList());
+            ordered.addAll(found.stream().filter(p -> !p.damaged()).toList());
             return new StoreCheck(ordered, full, images, blobs.count(), snapshots.count(), snapshots.unverifiable(),
                     containers.count());
         } catch (IOException e) {
             throw Fs.fail("checking store " + store.root(), e);
         }
+    }
+
+    /** Whether what a damage finding is about is still in the store (or the finding is not about one thing). */
+    private static boolean stillThere(Store store, StoreFix fix) {
+        return switch (fix) {
+            case StoreFix.RemoveEntry e -> store.images().list().stream().anyMatch(r ->
+                    e.manifest().equals(r.manifest()) && java.util.Objects.equals(e.name(), r.name()));
+            case StoreFix.DeleteBlob b -> store.blobs().has(b.blob());
+            case StoreFix.RebuildSnapshot r -> Files.isDirectory(store.snapshots().path(r.chainId()));
+            case StoreFix.RemoveSnapshot r -> Files.isDirectory(store.snapshots().path(r.chainId()));
+            case StoreFix.RemoveContainer c -> Files.isDirectory(store.root().resolve("containers").resolve(c.dirName()));
+            case StoreFix.RestoreLowers r -> Files.isDirectory(store.root().resolve("containers").resolve(r.containerId()));
+            case StoreFix.RebuildIndex i -> true;
+            case StoreFix.DropMalformedEntries d -> true;
+            case StoreFix.DeleteLeftover l -> true;
+        };
     }
 
     private static void leftovers(Store store, Findings out) throws IOException {
