@@ -16,11 +16,12 @@ import java.util.function.Function;
  * {@code kiln fsck --full} calls the store sound, that no other image lost its name, and that the
  * same command, run again, succeeds. Each command is one {@link Case} in {@link #CASES}.
  *
- * <p>Timing: each case is first run to the end once (proving it works and measuring how long it
- * takes, {@code D}); a bare JVM start ({@code kiln version}) takes {@code B}. A kill lands at a
- * uniform random moment in {@code [0.7 B, D]}, where the child is past most of its start-up and
- * doing the command's work. A child that finished before its moment is a miss, not a kill, and
- * the round is repeated with a new moment.
+ * <p>Timing: each case is first run to the end once, proving it works and measuring how long it
+ * takes ({@code D}) and when it starts working on the store ({@code W}: its lease file appears in
+ * leases/; a command that never takes one, such as a push that only reads, uses 0.7 times a bare
+ * JVM start). A kill lands at a uniform random moment in {@code [W, D]}. A child that finished
+ * before its moment is a miss, not a kill: the round is repeated with a new moment, aiming within
+ * the time it actually took.
  */
 final class CrashHarness {
     private CrashHarness() {}
@@ -64,7 +65,7 @@ final class CrashHarness {
     /** Runs every case of {@code cases} until it was killed {@code killsPerCase} times; failures are described in {@code failures}. */
     static List<Tally> run(CrashEnv env, List<Case> cases, int killsPerCase, List<String> failures, PrintWriter log)
             throws Exception {
-        long jvmStart = timed(env, List.of("version"), "jvm-baseline");
+        long jvmStart = timed(env, List.of("version"), "jvm-baseline", new long[1]);
         log.printf("bare JVM start (kiln version): %d ms%n", jvmStart);
         List<Tally> out = new ArrayList<>();
         for (Case c : cases) out.add(runCase(env, c, killsPerCase, jvmStart, failures, log));
@@ -74,14 +75,17 @@ final class CrashHarness {
     private static Tally runCase(CrashEnv env, Case c, int kills, long jvmStart, List<String> failures, PrintWriter log)
             throws Exception {
         c.prepare().run(env);
-        long calibrated = timed(env, c.args().apply(env), "calibrate");
+        long[] work = {-1};
+        long calibrated = timed(env, c.args().apply(env), "calibrate", work);
+        long start = work[0] >= 0 ? work[0] : (long) (0.7 * jvmStart);
+        log.printf("%-16s runs in %d ms, works on the store from %d ms%n", c.name(), calibrated, start);
         long runMillis = calibrated;
         int killed = 0, missed = 0, broken = 0, lost = 0, rerunFailed = 0;
         for (int round = 1; killed < kills && round <= kills * 4; round++) {
             c.prepare().run(env);
             Map<String, Digest> before = env.names();
             List<String> args = c.args().apply(env);
-            long delay = (long) (0.7 * jvmStart + env.random.nextDouble() * Math.max(50, runMillis - 0.7 * jvmStart));
+            long delay = (long) (start + env.random.nextDouble() * Math.max(50, runMillis - start));
             long ranFor = killAfter(env, args, delay, c.name() + "-" + round);
             boolean hit = ranFor < 0;
             if (hit) {
@@ -130,12 +134,25 @@ final class CrashHarness {
         return -1;
     }
 
-    private static long timed(CrashEnv env, List<String> args, String label) throws IOException, InterruptedException {
+    /** Runs the command to the end; returns how long it took, and in {@code workStart[0]} when its lease appeared (-1: never). */
+    private static long timed(CrashEnv env, List<String> args, String label, long[] workStart) throws Exception {
         long t0 = System.nanoTime();
-        KilnChild.Result r = KilnChild.run(env.work.resolve(label), List.of(), withRoot(env, args), 600);
+        Path log = env.work.resolve(label.replace(' ', '_'));
+        Process p = KilnChild.start(log, List.of(), withRoot(env, args));
+        workStart[0] = -1;
+        while (!p.waitFor(2, TimeUnit.MILLISECONDS)) {
+            if (workStart[0] < 0 && hasLease(env)) workStart[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        KilnChild.Result r = KilnChild.result(log, p.exitValue());
         if (r.code() != 0) throw new AssertionError("kiln " + String.join(" ", args) + " fails without a kill: " + r);
         return ms;
+    }
+
+    private static boolean hasLease(CrashEnv env) throws IOException {
+        try (var s = java.nio.file.Files.list(env.root.resolve("leases"))) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".lock"));
+        }
     }
 
     private static List<String> withRoot(CrashEnv env, List<String> args) {
