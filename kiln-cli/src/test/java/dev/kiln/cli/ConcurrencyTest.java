@@ -31,6 +31,7 @@ class ConcurrencyTest {
     Path dir;
 
     @Test
+    @Tag("onepass") // a pull does not depend on the storage driver
     void gcDuringAPullDoesNotDeleteALayerThePullFoundInTheStore() throws Exception {
         pullAdoptingGarbageWhileGcRuns(1);
     }

@@ -28,7 +28,7 @@ class CrashTest {
 
     @Test
     void eachCommandKilledOnceLeavesASoundStoreAndRunsAgain() throws Exception {
-        List<CrashHarness.Tally> tallies = crash(1, new CrashEnv.Scale(150, 48 << 10), Long.getLong("kiln.crash.seed", 8), "crash-ci");
+        List<CrashHarness.Tally> tallies = crash(1, new CrashEnv.Scale(100, 48 << 10), Long.getLong("kiln.crash.seed", 8), "crash-ci");
         assertThat(tallies).extracting(CrashHarness.Tally::kills).allMatch(k -> k == 1);
     }
 

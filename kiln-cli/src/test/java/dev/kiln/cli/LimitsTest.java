@@ -261,6 +261,7 @@ class LimitsTest {
     // ---- huge manifests and configs --------------------------------------------------------------
 
     @Test
+    @Tag("onepass") // reading documents does not depend on the storage driver
     void manifestsAndConfigsOverTheLimitAreRefusedFromEveryPlace() throws Exception {
         hugeDocuments(12 << 20);
     }

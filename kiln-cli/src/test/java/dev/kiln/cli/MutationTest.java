@@ -40,10 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
  * through a {@link MutatingProxy} in front of the real registry (the body, the content type, the
  * digest header, the status); and the store's own index.json. Each input must end in success or
  * in one line naming what was wrong (never "internal error", never more than 30 s), and a failed
- * pull must leave the store exactly as it was. CI tries 60 mutations per place; {@code long}
+ * pull must leave the store exactly as it was. CI tries 30 to 50 mutations per place; {@code long}
  * 3,000, and writes the tallies to target/reliability/mutations.txt. Seed: {@code -Dkiln.mutation.seed}.
  */
 @Tag("tools")
+@Tag("onepass") // pulls do not depend on the storage driver: run-tests' vfs pass leaves it out
 class MutationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -96,24 +97,24 @@ class MutationTest {
 
     @Test
     void ociLayoutDocuments() throws Exception {
-        assertClean(ociLayout(60, seed(1)));
+        assertClean(ociLayout(50, seed(1)));
     }
 
     @Test
     void archives() throws Exception {
-        assertClean(ociArchive(60, seed(2)));
-        assertClean(dockerArchive(60, seed(3)));
+        assertClean(ociArchive(50, seed(2)));
+        assertClean(dockerArchive(50, seed(3)));
     }
 
     @Test
     void registryResponses() throws Exception {
         Tools.require("docker-registry");
-        assertClean(registryResponses(60, seed(4)));
+        assertClean(registryResponses(40, seed(4)));
     }
 
     @Test
     void theStoresOwnIndex() throws Exception {
-        assertClean(storeIndex(40, seed(5)));
+        assertClean(storeIndex(30, seed(5)));
     }
 
     @Test

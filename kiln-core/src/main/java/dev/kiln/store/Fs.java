@@ -48,6 +48,20 @@ final class Fs {
     }
 
     /**
+     * Replaces {@code target} by {@code bytes} atomically for readers, without fsync: for files
+     * only live processes read (a lease's holds), which a crash makes meaningless anyway.
+     */
+    static void replaceUnsynced(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + randomHex(6));
+        try {
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
      * Publishes {@code bytes} at {@code target} only if nothing is there yet, atomically (link(2)
      * fails on an existing name). Returns false if {@code target} existed.
      */

@@ -96,7 +96,7 @@ final class Lease implements AutoCloseable {
         try (StoreLock l = StoreLock.acquireShared(gcLock)) {
             StringBuilder text = new StringBuilder();
             for (Digest d : holds) text.append(d).append('\n');
-            Fs.writeAtomically(holdsFile, text.toString().getBytes(StandardCharsets.UTF_8));
+            Fs.replaceUnsynced(holdsFile, text.toString().getBytes(StandardCharsets.UTF_8));
         }
     }
 
