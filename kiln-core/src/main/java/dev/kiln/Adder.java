@@ -21,7 +21,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,12 +38,40 @@ final class Adder {
     private final CopyOptions options;
     private final Users.User owner;
     private final Integer chmod;
+    private final boolean stripSetid;
+    /** Source files with several links already copied by this add: their other names become links to the copy. */
+    private final Map<FileId, Path> copied = new HashMap<>();
+
+    private record FileId(Object dev, Object ino) {}
 
     Adder(Path root, CopyOptions options) {
+        this(root, options, false);
+    }
+
+    /**
+     * {@code stripSetid}: clear setuid and setgid on what is copied (not on what an archive
+     * extracts, nor when {@code --chmod} sets the mode), as buildah's COPY/ADD from a build
+     * context does (Docker's classic builder did the same).
+     */
+    Adder(Path root, CopyOptions options, boolean stripSetid) {
         this.root = root;
         this.options = options;
-        this.owner = options.chown() == null ? new Users.User(0, 0, List.of(), null) : Users.resolve(root, options.chown());
+        this.stripSetid = stripSetid;
+        this.owner = options.chown() == null ? new Users.User(0, 0, List.of(), null) : chownOwner(root, options.chown());
         this.chmod = options.chmod() == null ? null : parseMode(options.chmod());
+    }
+
+    /**
+     * The owner {@code --chown=USER[:GROUP]} gives: names resolved in the image; a numeric uid
+     * without a group also becomes the gid (Docker's documented rule, and buildah's), whatever
+     * the image's passwd says; a name without a group takes the user's primary group.
+     */
+    static Users.User chownOwner(Path root, String unsafeSpec) {
+        if (unsafeSpec.matches("[0-9]{1,10}")) {
+            long id = Long.parseLong(unsafeSpec);
+            if (id <= Integer.MAX_VALUE) return new Users.User((int) id, (int) id, List.of(), null);
+        }
+        return Users.resolve(root, unsafeSpec);
     }
 
     static int parseMode(String s) {
@@ -124,8 +154,8 @@ final class Adder {
 
     private void addOne(Path src, String dest, boolean intoDir) throws IOException {
         if (Files.isDirectory(src)) {
-            Path target = mkdirs(dest);
-            copyTree(src, target, dest);
+            mkdirs(dest);
+            copyTree(src, dest);
         } else if (options.extract() && isArchive(src)) {
             // Read it once without writing, so a hostile or broken archive changes nothing.
             try (InputStream in = Decompressor.decompressing(new BufferedInputStream(Files.newInputStream(src), 1 << 16))) {
@@ -145,17 +175,23 @@ final class Adder {
         }
     }
 
+    /**
+     * Creates the missing directories of {@code containerDir}, mode 0755, owned by the copy's
+     * owner (buildah chowns what a {@code --chown} copy creates, the destination included).
+     */
     private Path mkdirs(String containerDir) throws IOException {
         Path dir = SafePath.resolve(root, containerDir);
         if (Files.exists(dir, NOFOLLOW) && !Files.isDirectory(dir, NOFOLLOW)) {
             throw new InvalidInputException(containerDir + " exists in the container and is not a directory");
         }
-        Files.createDirectories(dir);
-        return dir;
+        return SafePath.mkdirs(root, containerDir, owner.uid(), owner.gid());
     }
 
-    private void copyTree(Path srcDir, Path targetDir, String containerDir) throws IOException {
-        applyMeta(srcDir, targetDir, true);
+    /**
+     * Copies a directory's contents below {@code containerDir}; the directory's own metadata does
+     * not reach {@code containerDir} (buildah: a new destination is 0755, an existing one is kept).
+     */
+    private void copyTree(Path srcDir, String containerDir) throws IOException {
         List<Path> dirs = new ArrayList<>();
         Files.walkFileTree(srcDir, new SimpleFileVisitor<>() {
             @Override
@@ -180,7 +216,6 @@ final class Adder {
         for (Path d : dirs.reversed()) {
             applyMeta(d, SafePath.resolve(root, join(containerDir, srcDir.relativize(d).toString())), true);
         }
-        applyMeta(srcDir, targetDir, true);
     }
 
     /** Copies one file; a symlink inside a copied directory stays a symlink, a top-level one is followed. */
@@ -197,14 +232,22 @@ final class Adder {
         if (!Files.isRegularFile(src)) {
             throw new InvalidInputException(src + " is not a regular file, directory or symlink; kiln copies only those");
         }
+        Map<String, Object> attrs = Files.readAttributes(src, "unix:nlink,ino,dev");
+        FileId inode = (int) attrs.get("nlink") > 1 ? new FileId(attrs.get("dev"), attrs.get("ino")) : null;
+        Path first = inode == null ? null : copied.get(inode);
+        if (first != null) {
+            Files.createLink(target, first);
+            return;
+        }
         Files.copy(src, target, StandardCopyOption.COPY_ATTRIBUTES);
         applyMeta(src, target, false);
+        if (inode != null) copied.put(inode, target);
     }
 
     private void applyMeta(Path src, Path target, boolean dir) throws IOException {
         int mode = (int) Files.getAttribute(src, "unix:mode") & 07777;
         Linux.lchown(target, owner.uid(), owner.gid());
-        Linux.chmod(target, chmod != null ? chmod : mode);
+        Linux.chmod(target, chmod != null ? chmod : stripSetid ? mode & ~06000 : mode);
         FileTime mtime = Files.getLastModifiedTime(src);
         long nanos = mtime.to(TimeUnit.NANOSECONDS);
         Linux.lutimes(target, nanos / 1_000_000_000L, nanos % 1_000_000_000L, nanos / 1_000_000_000L, nanos % 1_000_000_000L);

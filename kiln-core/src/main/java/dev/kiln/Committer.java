@@ -27,13 +27,22 @@ import java.util.Map;
  */
 final class Committer {
     private final Store store;
+    private final List<Digest> published = new ArrayList<>();
 
     Committer(Store store) {
         this.store = store;
     }
 
-    /** What a commit writes before naming: the manifest descriptor and the image id. */
-    record Written(Descriptor manifest, String imageId) {}
+    /**
+     * Every blob this committer published so far (layer, config, manifest), so a caller whose later
+     * step fails can discard them ({@link Store#discard}) and leave the store as it was.
+     */
+    List<Digest> published() {
+        return List.copyOf(published);
+    }
+
+    /** What a commit writes before naming: the manifest descriptor, the image id, the new layer (null: none). */
+    record Written(Descriptor manifest, String imageId, NewLayer layer) {}
 
     /** A layer blob just stored: its diffID (uncompressed digest), blob digest, size, media type. */
     record NewLayer(Digest diffId, Descriptor blob) {}
@@ -43,19 +52,32 @@ final class Committer {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar) {
+        return commit(ctr, opts, layerTar, List.of());
+    }
+
     /**
-     * Writes the layer, config and manifest blobs; every blob it publishes is added to
-     * {@code published} as soon as it is, so a caller whose later step fails can discard them.
+     * Commits the container: {@code emptySteps} become {@code empty_layer} history entries (a
+     * build's metadata instructions since the last layer), then the layer from {@code layerTar}
+     * with its own entry; a null {@code layerTar} commits the config alone (the base's layers,
+     * every step an empty_layer entry).
      */
-    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar, List<Digest> published) {
+    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar, List<String> emptySteps) {
+        return commit(ctr, opts, layerTar, emptySteps, List.of());
+    }
+
+    /** As above, with {@code emptyAfter}: empty_layer entries after the layer's own (metadata after a WORKDIR). */
+    Written commit(ContainerSnapshot ctr, CommitOptions opts, TarSource layerTar, List<String> emptySteps,
+            List<String> emptyAfter) {
         boolean docker = isDocker(opts.format());
         Compression compression = opts.compression() == null ? Compression.NONE : Compression.parse(opts.compression());
         Instant created = opts.timestamp() != null ? Instant.ofEpochSecond(opts.timestamp()) : Instant.now();
-        NewLayer layer = writeLayer(layerTar, compression, docker);
-        published.add(layer.blob().digest());
-        ImageConfig config = newConfig(ctr, opts, layer.diffId(), created, docker);
+        NewLayer layer = layerTar == null ? null : writeLayer(layerTar, compression, docker);
+        if (layer != null) published.add(layer.blob().digest());
+        ImageConfig config = newConfig(ctr, opts, layer == null ? null : layer.diffId(), created, docker, emptySteps);
+        for (String step : emptyAfter) config = config.withHistory(new History(created.toString(), step, config.author(), null, true));
         List<Descriptor> layers = new ArrayList<>(opts.squash() ? List.of() : ctr.baseLayers());
-        layers.add(layer.blob());
+        if (layer != null) layers.add(layer.blob());
         byte[] configBytes = config.toJson();
         Digest configDigest = store.blobs().put(configBytes);
         published.add(configDigest);
@@ -66,7 +88,7 @@ final class Committer {
         Digest manifestDigest = store.blobs().put(manifestBytes);
         published.add(manifestDigest);
         String mt = docker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST;
-        return new Written(Descriptor.of(mt, manifestDigest, manifestBytes.length), configDigest.hex());
+        return new Written(Descriptor.of(mt, manifestDigest, manifestBytes.length), configDigest.hex(), layer);
     }
 
     static boolean isDocker(String format) {
@@ -75,16 +97,20 @@ final class Committer {
         throw new InvalidInputException("unknown image format '" + format + "' (use oci or docker)");
     }
 
-    private ImageConfig newConfig(ContainerSnapshot ctr, CommitOptions opts, Digest diffId, Instant created, boolean docker) {
+    private ImageConfig newConfig(ContainerSnapshot ctr, CommitOptions opts, Digest diffId, Instant created, boolean docker,
+            List<String> emptySteps) {
         ImageConfig c = ctr.config();
         if (!docker) c = c.withConfig(c.config().withoutDockerOnlyFields());
-        String createdBy = opts.createdBy() != null ? opts.createdBy() : ctr.createdBy();
-        History h = new History(created.toString(), createdBy, c.author(), null, false);
         if (opts.squash()) {
             c = new ImageConfig(c.created(), c.author(), c.architecture(), c.os(), c.osVersion(), c.variant(), c.config(),
                     new RootFs(RootFs.LAYERS, List.of()), List.of(), c.extra());
         }
-        return c.withAddedLayer(diffId, h).withCreated(created);
+        for (String step : emptySteps) c = c.withHistory(new History(created.toString(), step, c.author(), null, true));
+        if (diffId != null) {
+            String createdBy = opts.createdBy() != null ? opts.createdBy() : ctr.createdBy();
+            c = c.withAddedLayer(diffId, new History(created.toString(), createdBy, c.author(), null, false));
+        }
+        return c.withCreated(created);
     }
 
     NewLayer writeLayer(TarSource tar, Compression compression, boolean docker) {

@@ -233,9 +233,21 @@ public final class Kiln implements AutoCloseable {
         return out;
     }
 
+    /** The images users see: every named image, and unnamed ones unless they are build-cache steps (as buildah's intermediate images). */
     public List<ImageInfo> images() {
+        return images(false);
+    }
+
+    /** Every image; with {@code all}, also the unnamed images the build cache keeps ({@code kiln images --all}). */
+    public List<ImageInfo> images(boolean all) {
+        java.util.Set<Digest> cached = new java.util.HashSet<>();
+        if (!all) {
+            for (Digest k : store.cache().keys()) store.cache().get(k).ifPresent(e -> cached.add(e.manifest()));
+        }
         List<ImageInfo> out = new ArrayList<>();
-        for (LocalImage i : images.all()) out.add(i.info());
+        for (LocalImage i : images.all()) {
+            if (all || !i.names().isEmpty() || !cached.contains(i.manifestDigest())) out.add(i.info());
+        }
         return out;
     }
 
@@ -410,7 +422,7 @@ public final class Kiln implements AutoCloseable {
     public String gc() {
         GcResult r = store.gc();
         return "removed " + r.blobs() + " blobs (" + r.blobBytes() + " bytes), " + r.snapshots() + " snapshots, "
-                + r.tmpEntries() + " temporary files";
+                + r.tmpEntries() + " temporary files, " + r.cacheEntries() + " build-cache entries";
     }
 
     /**

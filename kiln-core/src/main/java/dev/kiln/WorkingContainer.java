@@ -67,8 +67,19 @@ public final class WorkingContainer {
      * extracted instead of copied. A missing source fails before anything is copied.
      */
     public void add(List<String> sources, String dest, CopyOptions options) {
-        String target = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        String target = destination(dest);
         withRoot(root -> new Adder(root, options).add(sources, target));
+    }
+
+    /**
+     * {@code dest} made absolute against the working directory and cleaned; a destination that
+     * names a directory ({@code .}, {@code ..}, a trailing {@code /}, {@code /.}) keeps a trailing slash.
+     */
+    private String destination(String dest) {
+        String abs = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        boolean dir = abs.endsWith("/") || abs.endsWith("/.") || abs.endsWith("/..");
+        String clean = Path.of(abs).normalize().toString();
+        return dir && !clean.endsWith("/") ? clean + "/" : clean;
     }
 
     private String workingDir() {
@@ -94,19 +105,39 @@ public final class WorkingContainer {
         save(with(Json.tree(edit.apply(imageConfig()).toJson()), state.extra()));
     }
 
-    /** Copies entries a build selected from its context (see {@link Adder#addSelected}). */
+    /**
+     * Copies entries a build selected from its context (see {@link Adder#addSelected}); setuid and
+     * setgid bits are cleared, as buildah's build does for context files.
+     */
     void addSelected(List<Adder.Selected> entries, String dest, boolean intoDir, CopyOptions options) {
-        String target = dest.startsWith("/") ? dest : Adder.join(workingDir(), dest);
+        String target = destination(dest);
         boolean into = intoDir || target.endsWith("/");
         withRoot(root -> {
             boolean dirThere = java.nio.file.Files.isDirectory(dev.kiln.layer.SafePath.resolve(root, target));
-            new Adder(root, options).addSelected(entries, target, into || dirThere);
+            new Adder(root, options, true).addSelected(entries, target, into || dirThere);
         });
     }
 
-    /** Creates a directory (and its parents) in the container, as WORKDIR does. */
-    void mkdirs(String path) {
-        withRoot(root -> java.nio.file.Files.createDirectories(dev.kiln.layer.SafePath.resolve(root, path)));
+    /**
+     * Creates the config's working directory if missing, owned by the config's user, as buildah's
+     * build does before each COPY, ADD and RUN (a WORKDIR nothing follows is never created); root's
+     * when the user is not in the image (buildah does not fail the COPY for it).
+     */
+    void ensureWorkingDir() {
+        var c = imageConfig().config();
+        if (c.workingDir() == null || c.workingDir().isEmpty()) return;
+        withRoot(root -> {
+            int uid = 0;
+            int gid = 0;
+            try {
+                var user = dev.kiln.runtime.Users.resolve(root, c.user());
+                uid = user.uid();
+                gid = user.gid();
+            } catch (dev.kiln.oci.InvalidInputException unknownUser) {
+                // root's, as buildah
+            }
+            dev.kiln.layer.SafePath.mkdirs(root, c.workingDir(), uid, gid);
+        });
     }
 
     ImageConfig imageConfig() {
@@ -191,14 +222,23 @@ public final class WorkingContainer {
         return run(options, Stdio.streams(stdin, stdout, stderr));
     }
 
+    /** As {@link #run(RunOptions, InputStream, OutputStream, OutputStream)}, with a build's own mounts (RUN --mount, VOLUMEs). */
+    int run(RunOptions options, ContainerRun.Mounts mounts, InputStream stdin, OutputStream stdout, OutputStream stderr) {
+        return run(options, mounts, Stdio.streams(stdin, stdout, stderr));
+    }
+
     private int run(RunOptions options, Stdio stdio) {
+        return run(options, ContainerRun.Mounts.NONE, stdio);
+    }
+
+    private int run(RunOptions options, ContainerRun.Mounts mounts, Stdio stdio) {
         boolean wasMounted = isMounted();
         int[] code = new int[1];
         withRoot(root -> {
-            RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir());
+            RunSpec spec = ContainerRun.spec(root, imageConfig(), options, store().tmpDir(), mounts);
             code[0] = new Runner().run(spec, stdio).exitCode();
         });
-        dropBareCopyUps(ContainerRun.mountPointParents(options), wasMounted);
+        dropBareCopyUps(ContainerRun.mountPointParents(options, mounts), wasMounted);
         return code[0];
     }
 
@@ -253,15 +293,15 @@ public final class WorkingContainer {
         LayerOptions lo = new LayerOptions(options.timestamp());
         Committer.ContainerSnapshot snap = new Committer.ContainerSnapshot(imageConfig(), baseLayerDescriptors(),
                 annotations(), state.extra().get(CREATED_BY));
-        List<Digest> published = new ArrayList<>();
+        Committer committer = new Committer(store());
         Committer.Written w;
         try {
             if (options.squash()) {
                 Committer.Written[] out = new Committer.Written[1];
-                withRoot(root -> out[0] = new Committer(store()).commit(snap, options, o -> LayerWriter.writeTree(root, o, lo), published));
+                withRoot(root -> out[0] = committer.commit(snap, options, o -> LayerWriter.writeTree(root, o, lo)));
                 w = out[0];
             } else {
-                w = new Committer(store()).commit(snap, options, o -> store().driver().writeDiff(dir(), o, lo), published);
+                w = committer.commit(snap, options, o -> store().driver().writeDiff(dir(), o, lo));
             }
             Descriptor m = w.manifest();
             if (fullName != null) {
@@ -270,7 +310,7 @@ public final class WorkingContainer {
                 store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
             }
         } catch (RuntimeException e) {
-            store().discard(published); // what this commit published and nothing else uses: the store is as it was
+            store().discard(committer.published()); // what this commit published and nothing else uses: the store is as it was
             throw StoreSpace.explain(e, store(), "committing " + name(), () -> layerSizeEstimate(options.squash()));
         }
         if (options.remove()) kiln.removeContainer(id());
@@ -293,6 +333,42 @@ public final class WorkingContainer {
             return size[0]; // an estimate for an error message: what could be counted
         }
         return size[0];
+    }
+
+    /**
+     * A build step's commit: the changes since the last step as one layer (none when
+     * {@code layer} is false: the config alone), {@code emptySteps} as empty_layer history
+     * entries before it, published unnamed; then the container goes on from the new image, the
+     * layer's snapshot taken from the container itself (no unpacking), so the next step's layer
+     * holds only that step's changes.
+     */
+    Committer.Written commitStep(CommitOptions options, List<String> emptySteps, boolean layer, List<String> emptyAfter) {
+        LayerOptions lo = new LayerOptions(options.timestamp());
+        Committer.ContainerSnapshot snap = new Committer.ContainerSnapshot(imageConfig(), baseLayerDescriptors(),
+                annotations(), state.extra().get(CREATED_BY));
+        Committer committer = new Committer(store());
+        Committer.Written w;
+        try {
+            w = committer.commit(snap, options, layer ? o -> store().driver().writeDiff(dir(), o, lo) : null, emptySteps, emptyAfter);
+            store().images().addUnnamed(w.manifest().mediaType(), w.manifest().digest(), w.manifest().size());
+        } catch (RuntimeException e) {
+            store().discard(committer.published());
+            throw StoreSpace.explain(e, store(), "committing a build step in " + name(), () -> layerSizeEstimate(false));
+        }
+        Descriptor m = w.manifest();
+        // The next step edits the config just committed (its rootfs and history now include this step).
+        com.fasterxml.jackson.databind.JsonNode committed = Json.tree(store().blobs().read(new Digest("sha256", w.imageId())));
+        ContainerState edited = new ContainerState(state.id(), state.name(), state.imageName(), state.imageManifest(),
+                state.baseLayers(), committed, state.created(), state.extra());
+        if (w.layer() != null) {
+            List<dev.kiln.store.LayerRef> layers = new ArrayList<>(state.baseLayers());
+            layers.add(new dev.kiln.store.LayerRef(w.layer().diffId(), w.layer().blob().digest()));
+            state = store().containers().advance(edited, m.digest().toString(), layers);
+        } else {
+            save(new ContainerState(state.id(), state.name(), null, m.digest().toString(), state.baseLayers(),
+                    committed, state.created(), state.extra()));
+        }
+        return w;
     }
 
     private List<Descriptor> baseLayerDescriptors() {

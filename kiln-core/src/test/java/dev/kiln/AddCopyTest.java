@@ -89,6 +89,20 @@ class AddCopyTest {
     }
 
     @Test
+    void aUidAloneIsAlsoTheGidAndTheDirectoriesACopyCreatesGetTheOwner() throws Exception {
+        // www-data is uid 33 with primary group 33; nobody is 65534 with primary group nogroup (65534).
+        ctr.add(List.of("one.conf"), "/srv/a/b/", opts("4321", null, false));
+        ctr.add(List.of("dir"), "/srv/a/b/c", opts("www-data", null, false));
+        ctr.add(List.of("two.conf"), "/srv/root/", opts(null, null, false));
+        assertThat(describe("/srv")).isEqualTo("dir 755 4321:4321");
+        assertThat(describe("/srv/a/b")).isEqualTo("dir 755 4321:4321");
+        assertThat(describe("/srv/a/b/one.conf")).startsWith("file 644 4321:4321 ");
+        assertThat(describe("/srv/a/b/c")).isEqualTo("dir 755 33:33");
+        assertThat(describe("/srv/a/b/c/sub/b.txt")).startsWith("file 644 33:33 ");
+        assertThat(describe("/srv/root")).isEqualTo("dir 755 0:0");
+    }
+
+    @Test
     void relativeDestinationsFollowTheWorkingDirectory() throws Exception {
         ctr.config(SeedWorkflowTest.change(c -> c.workingDir = "/work"));
         ctr.add(List.of("one.conf"), "conf/", opts(null, null, false));

@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "build", aliases = "bud", mixinStandardHelpOptions = true,
         description = {"Builds an image from a Dockerfile (Containerfile) and prints STEP lines, RUN output and the image id.",
-                "Every RUN runs in a working container; each stage is committed as one layer (no layer cache yet).",
+                "Every RUN runs in a working container; RUN, COPY and ADD each commit a layer, kept in the build cache:",
+                "a rebuild reuses every step whose inputs did not change (--no-cache: none; --layers=false: one layer per stage).",
+                "CONTEXT is a directory, a tar archive (optionally compressed), or - for a tar stream on stdin.",
                 "Without --timestamp, the SOURCE_DATE_EPOCH environment variable (epoch seconds) sets the timestamp."},
         footer = {"", "Example: kiln build -t localhost/app:1.0 --build-arg VERSION=1.0 ."})
 final class BuildCommand implements Callable<Integer> {
@@ -78,13 +80,70 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print no STEP lines, only RUN output and the image id.")
     boolean quiet;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT", description = "The build context directory (default: .).")
-    Path context = Path.of(".");
+    @Option(names = "--layers", arity = "0..1", paramLabel = "BOOL", fallbackValue = "true",
+            description = "Commit each RUN/COPY/ADD as a layer and use the build cache (default: true).")
+    boolean layers = true;
+
+    @Option(names = "--no-cache", description = "Use nothing from the build cache (the steps still enter it).")
+    boolean noCache;
+
+    @Option(names = "--cache-from", paramLabel = "REPO", split = ",",
+            description = "Look cache steps up in this registry repository too (repeatable).")
+    List<String> cacheFrom = new ArrayList<>();
+
+    @Option(names = "--cache-to", paramLabel = "REPO", split = ",",
+            description = "Push every newly built cache step to this registry repository (repeatable).")
+    List<String> cacheTo = new ArrayList<>();
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Stages built at once (default: the number of cores).")
+    int jobs;
+
+    @Option(names = "--pull", arity = "0..1", paramLabel = "POLICY", fallbackValue = "always",
+            description = "When to pull FROM images: always, missing (default), never; --pull alone means always.")
+    String pull;
+
+    @Option(names = "--pull-never", description = "Never pull: FROM images must be in the store.")
+    boolean pullNever;
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CTR[:ro]", description = "Bind mount for every RUN (repeatable; never in a layer).")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--label", paramLabel = "K=V", description = "Set a label on the final image (repeatable).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = "--annotation", paramLabel = "K=V", description = "Set a manifest annotation on the final image (repeatable).")
+    List<String> annotations = new ArrayList<>();
+
+    @Option(names = "--compression-format", paramLabel = "F",
+            description = "Compress committed layers: none (default, as buildah), gzip or zstd.")
+    String compression;
+
+    @Option(names = "--build-arg-file", paramLabel = "FILE",
+            description = "Read build arguments from FILE, one K=V per line (# comments and blank lines skipped).")
+    List<Path> buildArgFiles = new ArrayList<>();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT",
+            description = "The build context: a directory, a tar archive, or - for a tar stream on stdin (default: .).")
+    String context = ".";
 
     @Override
     public Integer call() throws Exception {
         Map<String, String> args = new LinkedHashMap<>();
-        for (String a : buildArgs) {
+        List<String> argLines = new ArrayList<>();
+        for (Path f : buildArgFiles) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new ParameterException(spec.commandLine(), "--build-arg-file " + f + ": cannot read it (" + e.getMessage() + ")");
+            }
+            for (String line : lines) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("#")) argLines.add(t);
+            }
+        }
+        argLines.addAll(buildArgs);
+        for (String a : argLines) {
             int eq = a.indexOf('=');
             if (eq == 0) throw new ParameterException(spec.commandLine(), "--build-arg '" + a + "' is not K=V");
             if (eq < 0) {
@@ -105,6 +164,9 @@ final class BuildCommand implements Callable<Integer> {
         }
         Path stdinFile = null;
         Path dockerfile = null;
+        if ("-".equals(file) && "-".equals(context)) {
+            throw new ParameterException(spec.commandLine(), "-f - and a context of - both want stdin: give one of them as a file");
+        }
         if ("-".equals(file)) {
             stdinFile = Files.createTempFile("kiln-build-", ".Dockerfile");
             Files.write(stdinFile, System.in.readAllBytes());
@@ -113,9 +175,20 @@ final class BuildCommand implements Callable<Integer> {
             dockerfile = Path.of(file);
         }
         PrintWriter out = spec.commandLine().getOut();
-        BuildRequest request = new BuildRequest(context, dockerfile, tags, args, target, format.name(), ts,
-                network == null ? null : network.name(), runtime, isolation == null ? null : isolation.name(), squash,
-                iidfile, quiet, new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8));
+        String policy = pullNever ? "never" : pull == null ? "missing" : switch (pull) {
+            case "true" -> "always";
+            case "false" -> "missing";
+            default -> pull;
+        };
+        BuildRequest.Builder b = "-".equals(context) ? BuildRequest.builder(null).contextStream(System.in)
+                : BuildRequest.builder(Path.of(context));
+        BuildRequest request = b.dockerfile(dockerfile).tags(tags).buildArgs(args).target(target).format(format.name())
+                .timestamp(ts).network(network == null ? null : network.name()).runtime(runtime)
+                .isolation(isolation == null ? null : isolation.name()).squash(squash).iidfile(iidfile).quiet(quiet)
+                .progress(new PrintStream(new WriterStream(out), true, StandardCharsets.UTF_8)).layers(layers)
+                .noCache(noCache).cacheFrom(cacheFrom).cacheTo(cacheTo).jobs(jobs).pull(policy).volumes(volumes)
+                .labels(keyValues("--label", labels)).annotations(keyValues("--annotation", annotations))
+                .compression(compression).build();
         try (Kiln kiln = main.openStore()) {
             return RunCommand.runStoppable(() -> {
                 kiln.build(request);
@@ -125,6 +198,16 @@ final class BuildCommand implements Callable<Integer> {
             out.flush();
             if (stdinFile != null) Files.deleteIfExists(stdinFile);
         }
+    }
+
+    private Map<String, String> keyValues(String flag, List<String> items) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String kv : items) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) throw new ParameterException(spec.commandLine(), flag + " '" + kv + "' is not K=V");
+            out.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return out;
     }
 
     /** Bytes to the command line's writer, decoded as UTF-8 a line at a time (RUN output streams as it comes). */

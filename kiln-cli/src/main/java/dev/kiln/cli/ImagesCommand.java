@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Example: kiln images --noheading"})
 final class ImagesCommand extends VerbCommand {
     @Option(names = {"-a", "--all"},
-            description = "Also list intermediate images (accepted for buildah compatibility: kiln keeps none).")
+            description = "Also list intermediate images: the unnamed images the build cache keeps.")
     boolean all;
 
     @Option(names = {"-q", "--quiet"}, description = "Print image ids only.")
@@ -35,7 +35,7 @@ final class ImagesCommand extends VerbCommand {
 
     @Override
     void run(Kiln kiln, PrintWriter out) {
-        List<ImageInfo> images = kiln.images();
+        List<ImageInfo> images = kiln.images(all);
         if (json) {
             out.println(Json.pretty(images.stream().map(ImagesCommand::toJson).toList()));
         } else if (quiet) {

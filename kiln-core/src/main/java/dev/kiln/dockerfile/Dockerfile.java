@@ -18,10 +18,13 @@ public record Dockerfile(String fileName, List<Directive> directives, char escap
         lines = List.copyOf(lines);
     }
 
-    /** The stage named {@code name} (case-insensitive) or with that index as a number, or null. */
+    /**
+     * The stage named {@code name} (case-sensitive, as buildah matches them; Docker would lowercase)
+     * or with that index as a number, or null.
+     */
     public Stage stage(String nameOrIndex) {
         for (Stage s : stages) {
-            if (s.name() != null && s.name().equalsIgnoreCase(nameOrIndex)) {
+            if (s.name() != null && s.name().equals(nameOrIndex)) {
                 return s;
             }
         }

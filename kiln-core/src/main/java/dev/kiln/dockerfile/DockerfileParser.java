@@ -51,6 +51,23 @@ public final class DockerfileParser {
         return new InstructionParser(p.fileName, p.lines, p.escape).build(directives, nodes);
     }
 
+    /**
+     * Parses an ONBUILD trigger as an image config stores it ({@code RUN echo hi}), for the build
+     * that uses the image: the same rules as {@code ONBUILD} in a Dockerfile (no FROM, MAINTAINER
+     * or ONBUILD; no heredocs), the default escape character. {@code fileName} names it in errors.
+     */
+    public static Instruction parseTrigger(String expression, String fileName) {
+        Objects.requireNonNull(expression, "expression");
+        if (expression.contains("\n") || expression.contains("\r")) {
+            throw new DockerfileException(fileName, 1, 1, expression.lines().findFirst().orElse(""),
+                    "an ONBUILD trigger is one line");
+        }
+        DockerfileParser p = new DockerfileParser("ONBUILD " + expression, fileName);
+        List<Node> nodes = p.nodes();
+        Instruction i = new InstructionParser(p.fileName, p.lines, p.escape).single(nodes.getFirst());
+        return ((Instruction.Onbuild) i).trigger();
+    }
+
     private List<Directive> directives() {
         List<Directive> out = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();

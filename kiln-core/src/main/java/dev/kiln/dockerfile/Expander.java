@@ -26,6 +26,8 @@ public final class Expander {
     private String s;
     private int pos;
     private int depth;
+    /** Quotes are ordinary characters (here-document bodies). */
+    private boolean skipQuotes;
 
     /** {@code env}: variable name to value (absent means unset); {@code escape}: {@link Dockerfile#escape()}. */
     public Expander(Map<String, String> env, char escape) {
@@ -78,6 +80,21 @@ public final class Expander {
             out.add(expandWord(w));
         }
         return out;
+    }
+
+    /**
+     * A COPY/ADD here-document body whose delimiter is unquoted, expanded as BuildKit does (its
+     * lexer with SkipProcessQuotes): variables expanded, quotes ordinary characters, whitespace
+     * and newlines kept; a backslash (whatever the escape directive) takes the next character
+     * literally and is dropped, so {@code \$HOME} stays {@code $HOME}.
+     */
+    public String expandHeredoc(String body) {
+        Expander x = new Expander(env, '\\');
+        x.skipQuotes = true;
+        x.start(body);
+        Words out = new Words(false);
+        x.processUntil((char) 0, out);
+        return out.single.toString();
     }
 
     /**
@@ -154,10 +171,10 @@ public final class Expander {
                 pos++;
                 return true;
             }
-            if (ch == '\'') {
+            if (ch == '\'' && !skipQuotes) {
                 pos++;
                 out.raw(singleQuoted());
-            } else if (ch == '"') {
+            } else if (ch == '"' && !skipQuotes) {
                 pos++;
                 out.raw(doubleQuoted());
             } else if (ch == '$') {

@@ -35,7 +35,7 @@ public sealed interface Instruction permits Instruction.From, Instruction.Run, I
     record KeyValue(String key, String value) {
     }
 
-    /** {@code FROM [--platform=p] image [AS name]}; name is lower case or null. */
+    /** {@code FROM [--platform=p] image [AS name]}; name as written (stage names are case-sensitive, as in buildah) or null. */
     record From(String image, String name, String platform, SourcePos pos) implements Instruction {
     }
 

@@ -17,7 +17,8 @@ final class InstructionParser {
     static final List<String> KEYWORDS = List.of("ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM",
             "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
             "WORKDIR");
-    private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9-_.]*");
+    // Case kept: buildah 1.28 matches stage names as written (Docker lowercases them); see COMPATIBILITY.md.
+    private static final Pattern STAGE_NAME = Pattern.compile("[a-zA-Z][a-zA-Z0-9-_.]*");
     private static final Pattern ARG_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private enum Kind { STRING, BOOL, REPEAT }
@@ -80,6 +81,11 @@ final class InstructionParser {
         return new Dockerfile(fileName, directives, escape, globalArgs, stages, nodes, lines);
     }
 
+    /** One instruction on its own, as {@link DockerfileParser#parseTrigger} needs. */
+    Instruction single(Node node) {
+        return instruction(node, false);
+    }
+
     private Instruction instruction(Node node, boolean trigger) {
         SourcePos pos = node.pos();
         String kw = node.keyword();
@@ -93,7 +99,7 @@ final class InstructionParser {
                 }
                 String name = null;
                 if (words.size() == 3) {
-                    name = words.get(2).toLowerCase(Locale.ROOT);
+                    name = words.get(2);
                     if (!STAGE_NAME.matcher(name).matches()) {
                         throw error(pos, "invalid name for build stage: \"" + words.get(2)
                                 + "\", name can't start with a number or contain symbols");

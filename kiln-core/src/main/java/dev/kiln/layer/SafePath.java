@@ -87,4 +87,21 @@ public final class SafePath {
             return false;
         }
     }
+
+    /**
+     * Creates the missing directories of {@code unsafePath} inside {@code root} (resolved as
+     * {@link #resolve} does), each mode 0755 and owned by {@code uid:gid}; existing ones are left
+     * as they are. Returns the directory.
+     */
+    public static Path mkdirs(Path root, String unsafePath, int uid, int gid) throws IOException {
+        Path dir = resolve(root, unsafePath);
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; !p.equals(root) && !Files.exists(p, LinkOption.NOFOLLOW_LINKS); p = p.getParent()) missing.add(p);
+        for (Path p : missing.reversed()) {
+            Files.createDirectory(p);
+            dev.kiln.linux.Linux.lchown(p, uid, gid);
+            dev.kiln.linux.Linux.chmod(p, 0755);
+        }
+        return dir;
+    }
 }

@@ -58,6 +58,10 @@ final class ChrootRuntime {
             s.append("mount --rbind ").append(q(v.hostPath().toString())).append(' ').append(target).append('\n');
             if (v.readOnly()) s.append("mount -o remount,bind,ro ").append(target).append('\n');
         }
+        for (TmpfsMount t : l.spec().tmpfs()) {
+            s.append("mount -t tmpfs ").append(t.options().isEmpty() ? "" : "-o " + q(String.join(",", t.options())) + " ")
+                    .append("tmpfs ").append(q(SafePath.resolve(root, t.containerPath()).toString())).append('\n');
+        }
         s.append("hostname ").append(q(l.hostname())).append('\n');
         s.append("exec ").append(words(privileges(l))).append(" -- env -i ").append(words(l.env()))
                 .append(" unshare --root=\"$R\" --wd=").append(q(l.spec().cwd())).append(" --setuid ").append(l.user().uid())
@@ -67,8 +71,7 @@ final class ChrootRuntime {
 
     private static List<String> privileges(Launch l) {
         List<String> p = new ArrayList<>(List.of("setpriv", "--regid", Integer.toString(l.user().gid())));
-        if (l.user().groups().isEmpty()) p.add("--clear-groups");
-        else p.addAll(List.of("--groups", l.user().groups().stream().map(String::valueOf).collect(Collectors.joining(","))));
+        p.addAll(List.of("--groups", l.user().processGroups().stream().map(String::valueOf).collect(Collectors.joining(","))));
         String caps = OciConfig.DEFAULT_CAPABILITIES.stream()
                 .map(c -> "+" + c.substring("CAP_".length()).toLowerCase(Locale.ROOT)).collect(Collectors.joining(","));
         p.addAll(List.of("--bounding-set", "-all," + caps));

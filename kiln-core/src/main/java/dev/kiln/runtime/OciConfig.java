@@ -41,7 +41,7 @@ final class OciConfig {
         ObjectNode p = MAPPER.createObjectNode();
         p.put("terminal", l.spec().tty());
         ObjectNode user = p.putObject("user").put("uid", l.user().uid()).put("gid", l.user().gid());
-        if (!l.user().groups().isEmpty()) l.user().groups().forEach(user.putArray("additionalGids")::add);
+        l.user().processGroups().forEach(user.putArray("additionalGids")::add);
         strings(p.putArray("args"), l.spec().args());
         strings(p.putArray("env"), l.env());
         p.put("cwd", l.spec().cwd());
@@ -86,6 +86,7 @@ final class OciConfig {
             List<String> options = v.readOnly() ? List.of("rbind", "rprivate", "ro") : List.of("rbind", "rprivate");
             mount(m, v.containerPath(), "bind", v.hostPath().toString(), options);
         }
+        for (TmpfsMount t : l.spec().tmpfs()) mount(m, t.containerPath(), "tmpfs", "tmpfs", t.options());
         return m;
     }
 

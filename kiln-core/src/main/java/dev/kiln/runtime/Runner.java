@@ -36,7 +36,7 @@ public final class Runner {
         List<String> removed = List.of();
         int code;
         try {
-            createWorkingDir(spec);
+            createWorkingDir(spec, user);
             bundle = Files.createDirectories(spec.stateDir().resolve("bundles").resolve(id));
             etc = EtcFiles.write(bundle, hostname);
             placeholders = Placeholders.create(spec.rootfs(), mountTargets(spec));
@@ -64,10 +64,13 @@ public final class Runner {
         return b;
     }
 
-    /** Docker creates a missing WORKDIR and keeps it; resolved in the root so a symlink cannot lead out. */
-    private static void createWorkingDir(RunSpec spec) throws IOException {
-        Path dir = SafePath.resolve(spec.rootfs(), spec.cwd());
-        if (!Files.isDirectory(dir)) Files.createDirectories(dir);
+    /**
+     * Creates a missing working directory and keeps it, each new component mode 0755 and owned by
+     * the user the command runs as (buildah's run does so; a WORKDIR is created by the RUN that
+     * needs it). Resolved in the root so a symlink cannot lead out.
+     */
+    private static void createWorkingDir(RunSpec spec, Users.User user) throws IOException {
+        SafePath.mkdirs(spec.rootfs(), spec.cwd(), user.uid(), user.gid());
     }
 
     private static List<Placeholders.Target> mountTargets(RunSpec spec) {
@@ -78,6 +81,7 @@ public final class Runner {
             if (!Files.exists(v.hostPath())) throw new KilnException("volume: host path " + v.hostPath() + " does not exist");
             targets.add(new Placeholders.Target(v.containerPath(), Files.isDirectory(v.hostPath())));
         }
+        for (TmpfsMount t : spec.tmpfs()) targets.add(new Placeholders.Target(t.containerPath(), true));
         return targets;
     }
 

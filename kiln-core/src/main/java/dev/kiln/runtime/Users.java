@@ -23,7 +23,17 @@ public final class Users {
     private Users() {}
 
     /** A resolved user: uid, primary gid, supplementary gids, home directory (may be null). */
-    public record User(int uid, int gid, List<Integer> groups, String home) {}
+    public record User(int uid, int gid, List<Integer> groups, String home) {
+        /**
+         * The supplementary groups a process of this user gets: the primary gid first, then
+         * {@link #groups()}, as buildah's run sets them (so {@code id} shows {@code groups=GID(..)}).
+         */
+        public List<Integer> processGroups() {
+            List<Integer> out = new ArrayList<>(List.of(gid));
+            for (int g : groups) if (!out.contains(g)) out.add(g);
+            return List.copyOf(out);
+        }
+    }
 
     public static User resolve(Path rootfs, String unsafeSpec) {
         String spec = unsafeSpec == null || unsafeSpec.isEmpty() ? "0" : unsafeSpec;

@@ -5,8 +5,8 @@
  * under the caller's state directory, run, and deleted) or, weaker, through util-linux namespaces
  * and a chroot. {@link dev.kiln.runtime.Users} resolves USER[:GROUP] in the rootfs.
  *
- * <p>Lifecycle of one run: resolve the user, create the working directory (it stays, as in
- * Docker), create the mount points the image lacks, run, delete the runtime's container, remove
+ * <p>Lifecycle of one run: resolve the user, create the working directory (it stays, owned by
+ * that user, as buildah's run leaves it), create the mount points the image lacks, run, delete the runtime's container, remove
  * the mount points the command left untouched (so they never reach a diff) and the bundle.
  *
  * <p>Uses {@code dev.kiln.oci} (errors), {@code dev.kiln.linux} and {@code dev.kiln.layer.SafePath}

@@ -181,6 +181,28 @@ public final class Containers {
         }
     }
 
+    /**
+     * After the container's changes were committed as the top of {@code newLayers}: makes that
+     * layer's snapshot from the container itself (no unpacking; see
+     * {@link SnapshotDriver#takeSnapshot}) and lets the container continue on it with no changes
+     * of its own, its base now the image {@code manifest}. A build's step does this between
+     * instructions, so the next step's layer holds only its own changes. Returns the new state.
+     */
+    public ContainerState advance(ContainerState state, String manifest, List<LayerRef> newLayers) {
+        Path d = dir(state);
+        try {
+            driver.unmount(d);
+            snapshots.adopt(newLayers, fs -> driver.takeSnapshot(d, fs));
+            driver.rebase(d, snapshots.lowerDirs(newLayers));
+        } catch (IOException e) {
+            throw Fs.fail("moving container " + state.name() + " onto its new layer", e);
+        }
+        ContainerState next = new ContainerState(state.id(), state.name(), null, manifest, newLayers, state.config(),
+                state.created(), state.extra());
+        save(next);
+        return next;
+    }
+
     /** Unmounts, renames the directory into tmp/, deletes it there. Absent is fine. */
     public void remove(ContainerState state) {
         remove(state.id(), state.name());

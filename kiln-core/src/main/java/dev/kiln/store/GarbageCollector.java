@@ -23,7 +23,8 @@ import java.util.Set;
  * chain needs them; compressed/ entries (and their blobs) while their layer is live and their
  * blob is there. Anything younger than the grace period is spared too (a process from before
  * leases may be publishing it), unless the caller released it. Leftovers of dead processes go at
- * once, other leftovers by age. Snapshot trees are deleted after the locks are released.
+ * once, other leftovers by age; build-cache entries whose image left index.json go too. Snapshot
+ * trees are deleted after the locks are released.
  */
 final class GarbageCollector {
     private final Store store;
@@ -54,7 +55,8 @@ final class GarbageCollector {
                 int compressed = sweepCompressed(cutoff);
                 sweepOrigins();
                 int tmp = sweepTmp(cutoff, census);
-                return new GcResult(blobs, snaps, compressed, tmp, bytes[0]);
+                int cache = store.cache().prune(); // under the index lock: no image is named or removed meanwhile
+                return new GcResult(blobs, snaps, compressed, tmp, bytes[0], cache);
             } catch (IOException e) {
                 throw Fs.fail("garbage-collecting store " + store.root(), e);
             }

@@ -43,6 +43,11 @@ public final class Images {
         return list().stream().filter(r -> fullName.equals(r.name())).findFirst();
     }
 
+    /** The entries (named or not) of {@code manifest}. */
+    public List<ImageRecord> byManifest(Digest manifest) {
+        return list().stream().filter(r -> r.manifest().equals(manifest)).toList();
+    }
+
     /** Entries whose manifest digest's hex starts with {@code hexPrefix}. */
     public List<ImageRecord> byDigestPrefix(String hexPrefix) {
         String p = hexPrefix.startsWith("sha256:") ? hexPrefix.substring(7) : hexPrefix;

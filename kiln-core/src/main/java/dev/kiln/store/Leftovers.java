@@ -54,6 +54,7 @@ final class Leftovers {
         for (String dir : List.of("containers", "compressed", "origins")) {
             for (Path sub : children(root.resolve(dir))) atomicTmpFiles(sub, out);
         }
+        atomicTmpFiles(root.resolve("cache"), out);
         for (Path p : children(root.resolve("leases"))) {
             if (p.getFileName().toString().endsWith(".new")) out.add(new Entry(p, null));
         }

@@ -87,6 +87,32 @@ public final class OverlayDriver implements SnapshotDriver {
     }
 
     @Override
+    public void takeSnapshot(Path containerDir, Path snapshotFs) throws IOException {
+        requireUnmounted(containerDir);
+        Path upper = containerDir.resolve("upper");
+        Files.deleteIfExists(snapshotFs);
+        Files.move(upper, snapshotFs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.createDirectories(upper);
+    }
+
+    @Override
+    public void rebase(Path containerDir, List<Path> lowersTopFirst) throws IOException {
+        requireUnmounted(containerDir);
+        for (String d : List.of("upper", "work", "l")) {
+            Path p = containerDir.resolve(d);
+            if (Files.exists(p)) Fs.deleteTree(p);
+        }
+        Files.deleteIfExists(containerDir.resolve(Lowers.FILE));
+        create(containerDir, containerDir, lowersTopFirst);
+    }
+
+    private static void requireUnmounted(Path containerDir) throws IOException {
+        if (isMounted(containerDir.resolve("merged"))) {
+            throw new IllegalStateException("changing the layers of " + containerDir + " while it is mounted");
+        }
+    }
+
+    @Override
     public void remove(Path containerDir) throws IOException {
         unmount(containerDir);
         Fs.deleteTree(containerDir);

@@ -57,6 +57,21 @@ public sealed interface SnapshotDriver permits OverlayDriver, VfsDriver {
      */
     void dropBareCopyUps(Path containerDir, List<String> dirs) throws IOException;
 
+    /**
+     * Fills {@code snapshotFs} (a new empty directory in tmp/) with the snapshot of the layer just
+     * committed from this container's changes, without unpacking that layer: overlay moves the
+     * upper directory there (it is already in overlay form) and leaves an empty upper; vfs copies
+     * the rootfs (its snapshots are full trees). Must be called unmounted.
+     */
+    void takeSnapshot(Path containerDir, Path snapshotFs) throws IOException;
+
+    /**
+     * The container's changes are now in the snapshot on top of {@code lowersTopFirst}: forget
+     * what is left of them and continue on those lowers with no changes of its own. Must be
+     * called unmounted.
+     */
+    void rebase(Path containerDir, List<Path> lowersTopFirst) throws IOException;
+
     /** Unmounts and deletes everything in {@code containerDir}, then the directory itself. */
     void remove(Path containerDir) throws IOException;
 

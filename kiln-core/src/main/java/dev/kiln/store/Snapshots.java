@@ -77,6 +77,36 @@ public final class Snapshots {
         return parentFs;
     }
 
+    /** Fills a new snapshot's fs/ directory. */
+    @FunctionalInterface
+    public interface Fill {
+        void into(Path fs) throws IOException;
+    }
+
+    /**
+     * Publishes the snapshot of the top of {@code layers} (whose lower prefixes exist) from
+     * {@code fill} instead of unpacking its blob: the build's fast path, where the container that
+     * the layer was just committed from already holds it. Nothing happens if it exists already.
+     */
+    public void adopt(List<LayerRef> layers, Fill fill) {
+        List<Digest> chain = chainIds(layers.stream().map(LayerRef::diffId).toList());
+        Digest id = chain.getLast();
+        store.hold(List.of(id)); // before looking, as ensure does
+        if (has(id)) return;
+        Path work = Fs.tmpName(store.tmpDir(), "snapshot-");
+        try {
+            Files.createDirectories(work);
+            fill.into(work.resolve("fs"));
+            Json.writeAtomically(work.resolve("meta.json"), meta(layers.getLast(), chain.size() > 1 ? chain.get(chain.size() - 2) : null));
+            Files.createDirectories(dir);
+            Fs.renameDir(work, path(id)); // false: another process won; ours is deleted below
+        } catch (IOException e) {
+            throw Fs.fail("making snapshot " + id + " from a container", e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
     /** The fs/ directories of the snapshots of {@code layers}, top first (overlay's lowerdir order). */
     public List<Path> lowerDirs(List<LayerRef> layers) {
         List<Path> out = new ArrayList<>();

@@ -27,6 +27,7 @@ public final class Store implements AutoCloseable {
     private final Images images;
     private final Snapshots snapshots;
     private final Containers containers;
+    private final BuildCache cache;
     private Lease lease; // taken on first need, so read-only commands leave no trace
 
     private Store(Path root, SnapshotDriver driver) {
@@ -36,6 +37,7 @@ public final class Store implements AutoCloseable {
         this.images = new Images(root);
         this.snapshots = new Snapshots(root, this, blobs, driver);
         this.containers = new Containers(root, this, snapshots, driver);
+        this.cache = new BuildCache(root, images);
     }
 
     /** Opens the store at {@code root}, creating it if needed; see {@link StoreOptions} for the driver choice. */
@@ -111,6 +113,10 @@ public final class Store implements AutoCloseable {
 
     public Snapshots snapshots() {
         return snapshots;
+    }
+
+    public BuildCache cache() {
+        return cache;
     }
 
     public Containers containers() {

@@ -52,6 +52,13 @@ public record StoreCheck(List<StoreProblem> problems, boolean full, int images, 
             ContainerChecks containers = new ContainerChecks(store, corrupt, out);
             containers.run();
             leftovers(store, out);
+            if (images > 0 || !store.cache().keys().isEmpty()) {
+                try {
+                    staleCacheEntries(store, out);
+                } catch (RuntimeException unreadableIndex) {
+                    // index.json is damaged: that is reported already, and the cache is judged after the repair
+                }
+            }
             // fsck takes no lock: what another process removed meanwhile (rmi, rm, gc) is not damage
             List<StoreProblem> found = out.all().stream().filter(p -> !p.damaged() || stillThere(store, p.fix())).toList();
             List<StoreProblem> ordered = new java.util.ArrayList<>(found.stream().filter(StoreProblem::damaged).toList());
@@ -77,6 +84,26 @@ public record StoreCheck(List<StoreProblem> problems, boolean full, int images, 
             case StoreFix.DropMalformedEntries d -> true;
             case StoreFix.DeleteLeftover l -> true;
         };
+    }
+
+    /** Build-cache entries naming an image that left index.json: a miss for builds, removed by gc. */
+    private static void staleCacheEntries(Store store, Findings out) throws IOException {
+        java.util.Set<Digest> named = new java.util.HashSet<>();
+        store.images().list().forEach(r -> named.add(r.manifest()));
+        for (Digest key : store.cache().keys()) {
+            Path f = store.root().resolve("cache").resolve(key.hex());
+            String manifest;
+            try {
+                manifest = Json.text(Json.readObject(f), "manifest");
+            } catch (java.nio.file.NoSuchFileException gone) {
+                continue;
+            } catch (IOException | RuntimeException unreadable) {
+                manifest = null;
+            }
+            if (manifest != null && Digest.isDigest(manifest) && named.contains(Digest.parse(manifest))) continue;
+            out.leftover("cache/" + key.hex(), manifest == null ? "is not a readable build-cache entry (a miss for builds)"
+                    : "names image " + manifest + ", which is no longer in the store (a miss for builds)", new StoreFix.DeleteLeftover(f, null));
+        }
     }
 
     private static void leftovers(Store store, Findings out) throws IOException {

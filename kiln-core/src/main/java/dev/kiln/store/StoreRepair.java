@@ -52,10 +52,10 @@ final class StoreRepair {
         for (StoreFix f : fixes) if (f instanceof StoreFix.RestoreLowers r) restoreLowers(r.containerId());
         leftovers(fixes);
         GcResult gc = store.gc(grace, released);
-        if (gc.blobs() + gc.snapshots() + gc.compressed() + gc.tmpEntries() > 0) {
+        if (gc.blobs() + gc.snapshots() + gc.compressed() + gc.tmpEntries() + gc.cacheEntries() > 0) {
             done.add("gc: removed " + gc.blobs() + " unreferenced blobs (" + gc.blobBytes() + " bytes), "
                     + gc.snapshots() + " snapshots, " + gc.compressed() + " compressed-layer records, "
-                    + gc.tmpEntries() + " leftovers");
+                    + gc.tmpEntries() + " leftovers, " + gc.cacheEntries() + " build-cache entries of removed images");
         }
         return done;
     }

@@ -24,14 +24,14 @@ import java.util.concurrent.TimeUnit;
  * a symlink. Directory metadata is set after its children, so a read-only or timestamped
  * directory comes out as it went in. Runs as root (owners, devices, trusted xattrs).
  */
-final class TreeCopier {
+public final class TreeCopier {
     private TreeCopier() {}
 
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
     private static final int S_IFMT = 0170000, S_IFSOCK = 0140000, S_IFLNK = 0120000, S_IFREG = 0100000, S_IFDIR = 0040000;
 
     /** Copies what is inside {@code from} into the existing directory {@code to}, and {@code from}'s own metadata onto {@code to}. */
-    static void copyContents(Path from, Path to) throws IOException {
+    public static void copyContents(Path from, Path to) throws IOException {
         Map<Object, Path> inodes = new HashMap<>();
         Deque<Path[]> dirs = new ArrayDeque<>();
         Files.walkFileTree(from, new SimpleFileVisitor<>() {

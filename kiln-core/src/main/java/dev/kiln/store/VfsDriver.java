@@ -61,6 +61,18 @@ public final class VfsDriver implements SnapshotDriver {
     }
 
     @Override
+    public void takeSnapshot(Path containerDir, Path snapshotFs) throws IOException {
+        Files.createDirectories(snapshotFs);
+        TreeCopier.copyContents(containerDir.resolve("rootfs"), snapshotFs);
+    }
+
+    @Override
+    public void rebase(Path containerDir, List<Path> lowersTopFirst) throws IOException {
+        // rootfs/ already is the new top snapshot's tree; only the base it is compared with moves.
+        Lowers.write(containerDir, containerDir, lowersTopFirst.isEmpty() ? List.of() : List.of(lowersTopFirst.getFirst()));
+    }
+
+    @Override
     public void remove(Path containerDir) throws IOException {
         Fs.deleteTree(containerDir);
     }

@@ -12,16 +12,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * One case of the build corpus: {@code cases/NN-name/} with a Dockerfile (or Containerfile), a
  * {@code context/} directory, an optional {@code setup.sh} and {@code case.properties}
  * ({@code expect=ok|fail}, {@code target=}, {@code build-args=K=V,...}, {@code buildah=unsupported},
- * {@code notes=}). See cases/README.md.
+ * {@code buildah-mount-points=P,...}, {@code kiln=ok|fail}, {@code kiln-differs=KEY,...},
+ * {@code http=DIR}, {@code notes=}). See cases/README.md.
+ *
+ * @param expectOk           what buildah does (and kiln, unless {@code kilnExpectOk} says otherwise)
+ * @param buildahMountPoints the targets of the case's RUN --mount options that buildah leaves in
+ *     its image as empty placeholders; compared as {@link BuildResult#RUNTIME_PLACEHOLDERS} are
+ * @param kilnExpectOk       kiln's outcome where it deliberately differs from buildah's ({@code kiln=});
+ *     else {@code expectOk}
+ * @param kilnDiffers        the paths and {@code config:FIELD}s where kiln deliberately differs from
+ *     buildah ({@code kiln-differs=}); each must differ and nothing else may. Every deliberate
+ *     difference has a row in docs/COMPATIBILITY.md.
+ * @param httpDir            {@code http=DIR}: a directory of the case the suite serves over HTTP on
+ *     127.0.0.1 while the case builds, its address passed as the build arg {@code HTTP_BASE}; or null
  */
 public record BuildCase(String name, Path dir, Path dockerfile, Path context, boolean expectOk, String target,
-                        Map<String, String> buildArgs, boolean buildahSupported, String notes) {
+                        Map<String, String> buildArgs, boolean buildahSupported, Set<String> buildahMountPoints,
+                        boolean kilnExpectOk, Set<String> kilnDiffers, Path httpDir, String notes) {
 
     /** The corpus in the source tree. */
     public static Path corpusRoot() {
@@ -53,9 +68,18 @@ public record BuildCase(String name, Path dir, Path dockerfile, Path context, bo
             else args.put(kv.substring(0, eq).strip(), kv.substring(eq + 1));
         }
         String target = p.getProperty("target", "").strip();
+        String kiln = p.getProperty("kiln", expect).strip();
+        if (!kiln.equals("ok") && !kiln.equals("fail")) throw new IllegalStateException(dir + ": kiln must be ok or fail");
         return new BuildCase(dir.getFileName().toString(), dir, df, dir.resolve("context"), expect.equals("ok"),
                 target.isEmpty() ? null : target, args, !"unsupported".equals(p.getProperty("buildah", "").strip()),
-                p.getProperty("notes", ""));
+                list(p, "buildah-mount-points"), kiln.equals("ok"), list(p, "kiln-differs"),
+                p.getProperty("http", "").isBlank() ? null : dir.resolve(p.getProperty("http").strip()), p.getProperty("notes", ""));
+    }
+
+    private static Set<String> list(Properties p, String key) {
+        Set<String> out = new TreeSet<>();
+        for (String m : p.getProperty(key, "").split(",")) if (!m.isBlank()) out.add(m.strip());
+        return out;
     }
 
     /**
@@ -71,6 +95,24 @@ public record BuildCase(String name, Path dir, Path dockerfile, Path context, bo
             Tools.exec(dest, List.of("sh", "-eu", "setup.sh")).orFail(caseDir.getFileName() + "/setup.sh");
         }
         return dest;
+    }
+
+    /**
+     * Adds {@code name=value} to the build args of a <em>prepared</em> case (its copy of
+     * case.properties), so every builder passes it; for values known only when the suite runs,
+     * such as {@code HTTP_BASE}.
+     */
+    public static void addBuildArg(Path preparedDir, String name, String value) throws IOException {
+        Path file = preparedDir.resolve("case.properties");
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        String args = p.getProperty("build-args", "").strip();
+        p.setProperty("build-args", (args.isEmpty() ? "" : args + ",") + name + "=" + value);
+        try (var w = Files.newBufferedWriter(file)) {
+            p.store(w, null);
+        }
     }
 
     private static void copyTree(Path from, Path to) throws IOException {

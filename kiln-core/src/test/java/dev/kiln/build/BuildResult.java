@@ -75,14 +75,40 @@ public record BuildResult(String builder, boolean ok, String log, Map<String, St
     }
 
     /**
+     * This result without those of {@code paths} that are empty (a directory with nothing below
+     * it, a file of 0 bytes): the mount points of RUN --mount that buildah leaves in its images,
+     * like {@link #RUNTIME_PLACEHOLDERS}.
+     */
+    public BuildResult withoutEmpty(Set<String> paths) {
+        if (!ok || paths.isEmpty()) return this;
+        Map<String, String> t = new TreeMap<>(tree);
+        for (String p : paths) {
+            String v = t.get(p);
+            if (v == null) continue;
+            boolean emptyDir = v.startsWith("dir ") && t.keySet().stream().noneMatch(k -> k.startsWith(p + "/"));
+            boolean emptyFile = v.startsWith("file ") && v.split(" ")[3].equals("0");
+            if (emptyDir || emptyFile) t.remove(p);
+        }
+        return new BuildResult(builder, ok, log, t, config);
+    }
+
+    /**
      * Readable differences between this result and {@code other} (empty when they agree): the
      * outcome, then every path only in one tree or described differently, then every config field.
      */
     public List<String> diff(BuildResult other) {
-        List<String> out = new ArrayList<>();
+        return List.copyOf(differences(other).values());
+    }
+
+    /**
+     * {@link #diff} keyed by what differs: the path ({@code /etc/passwd}), {@code config:FIELD}, or
+     * {@code outcome}; in that order.
+     */
+    public Map<String, String> differences(BuildResult other) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
         String a = builder, b = other.builder;
         if (ok != other.ok) {
-            out.add("outcome: " + a + (ok ? " succeeded" : " failed") + ", " + b + (other.ok ? " succeeded" : " failed")
+            out.put("outcome", "outcome: " + a + (ok ? " succeeded" : " failed") + ", " + b + (other.ok ? " succeeded" : " failed")
                     + "\n  " + a + ": " + tail(log) + "\n  " + b + ": " + tail(other.log));
             return out;
         }
@@ -91,15 +117,15 @@ public record BuildResult(String builder, boolean ok, String log, Map<String, St
         paths.addAll(other.tree.keySet());
         for (String p : paths) {
             String x = tree.get(p), y = other.tree.get(p);
-            if (x == null) out.add("only in " + b + ": " + p + "  (" + y + ")");
-            else if (y == null) out.add("only in " + a + ": " + p + "  (" + x + ")");
-            else if (!x.equals(y)) out.add("differs " + p + "\n  " + a + ": " + x + "\n  " + b + ": " + y);
+            if (x == null) out.put(p, "only in " + b + ": " + p + "  (" + y + ")");
+            else if (y == null) out.put(p, "only in " + a + ": " + p + "  (" + x + ")");
+            else if (!x.equals(y)) out.put(p, "differs " + p + "\n  " + a + ": " + x + "\n  " + b + ": " + y);
         }
         Set<String> keys = new TreeSet<>(config.keySet());
         keys.addAll(other.config.keySet());
         for (String k : keys) {
             String x = config.get(k), y = other.config.get(k);
-            if (x == null ? y != null : !x.equals(y)) out.add("config " + k + "\n  " + a + ": " + x + "\n  " + b + ": " + y);
+            if (x == null ? y != null : !x.equals(y)) out.put("config:" + k, "config " + k + "\n  " + a + ": " + x + "\n  " + b + ": " + y);
         }
         return out;
     }

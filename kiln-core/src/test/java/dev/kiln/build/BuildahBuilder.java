@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.testing.Tools;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -21,17 +24,28 @@ public final class BuildahBuilder implements ImageBuilder {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path root;
     private final Path runroot;
+    private final Path tmp;
 
     /** A builder with its storage under {@code work/buildah}. */
     public BuildahBuilder(Path work) {
         this.root = work.resolve("buildah/root");
         this.runroot = work.resolve("buildah/run");
+        this.tmp = work.resolve("buildah/tmp");
     }
 
-    /** buildah with the private storage options. */
+    /**
+     * buildah with the private storage options, and TMPDIR inside the work directory: buildah
+     * keeps RUN --mount=type=cache directories under $TMPDIR/buildah-cache (else /var/tmp), which
+     * would outlive the test and leak between runs.
+     */
     public List<String> buildah(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("buildah", "--root", root.toString(), "--runroot", runroot.toString(),
-                "--storage-driver", "vfs"));
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> cmd = new ArrayList<>(List.of("env", "TMPDIR=" + tmp, "buildah", "--root", root.toString(), "--runroot",
+                runroot.toString(), "--storage-driver", "vfs"));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -112,7 +112,11 @@ class RunnerTest {
         assertThat(run(with(spec(iso, "id", "-u"), "nobody", null, List.of(), Network.HOST, null, List.of())).stdout()).isEqualTo("65534\n");
         Files.writeString(rootfs.resolve("etc/group"), "audio:x:29:www-data\nstaff:x:50:daemon,www-data\n", java.nio.file.StandardOpenOption.APPEND);
         Out o = run(with(spec(iso, "id"), "www-data", null, List.of(), Network.HOST, null, List.of()));
-        assertThat(o.stdout()).startsWith("uid=33(www-data) gid=33(www-data) groups=").contains("29(audio)", "50(staff)");
+        assertThat(o.stdout()).isEqualTo("uid=33(www-data) gid=33(www-data) groups=29(audio),33(www-data),50(staff)\n");
+        // The primary group is a supplementary group too, as buildah's run sets it, with or without a USER group.
+        assertThat(run(with(spec(iso, "id"), "nobody", null, List.of(), Network.HOST, null, List.of())).stdout())
+                .isEqualTo("uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n");
+        assertThat(run(with(spec(iso, "id", "-G"), "1234:50", null, List.of(), Network.HOST, null, List.of())).stdout()).isEqualTo("50\n");
         assertThat(run(with(spec(iso, "id", "-u"), "1234:50", null, List.of(), Network.HOST, null, List.of())).stdout()).isEqualTo("1234\n");
         assertThat(run(with(spec(iso, "id", "-g"), "1234:50", null, List.of(), Network.HOST, null, List.of())).stdout()).isEqualTo("50\n");
     }
@@ -159,6 +163,19 @@ class RunnerTest {
         assertThat(ro.code()).isNotZero();
         assertThat(host.resolve("g")).doesNotExist();
         assertThat(rootfs.resolve("mnt")).doesNotExist();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Isolation.class)
+    void tmpfsMountsHoldNothingAfterTheRunAndTheirMountPointGoes(Isolation iso) throws IOException {
+        String before = listing(rootfs);
+        RunSpec s = spec(iso, "sh", "-c", "echo x > /scratch/t/x && grep ' /scratch/t ' /proc/mounts && df -k /scratch/t | tail -1");
+        Out o = run(new RunSpec(s.rootfs(), s.args(), List.of(), null, null, null, false, Network.HOST, List.of(), iso, "runc",
+                state, List.of(new TmpfsMount("/scratch/t", 2 << 20))));
+        assertThat(o.code()).as(o.stderr()).isZero();
+        assertThat(o.stdout()).startsWith("tmpfs /scratch/t tmpfs rw").contains("size=2048k");
+        assertThat(o.stdout().lines().toList().getLast().split("\\s+")[1]).isEqualTo("2048");
+        assertThat(listing(rootfs)).isEqualTo(before);
     }
 
     @ParameterizedTest

@@ -78,7 +78,7 @@ class GcTest {
         assertThat(r.compressed()).isEqualTo(1);
         assertThat(s.root().resolve("tmp").toFile().list()).containsExactly(s.tmpDir().getFileName().toString());
         assertThat(s.tmpDir().toFile().list()).isEmpty();
-        assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0));
+        assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0, 0));
     }
 
     @Test
@@ -107,6 +107,26 @@ class GcTest {
         assertThat(young).exists();
         assertThat(notOurs).exists();
         assertThat(r.tmpEntries()).isEqualTo(3);
+    }
+
+    @Test
+    void removesBuildCacheEntriesWhoseImageIsGone() throws Exception {
+        Store s = Store.open(dir.resolve("store"), new StoreOptions("vfs"));
+        Digest kept = Fixtures.image(s, null, List.of(fakeLayer(s, "kept")));
+        s.images().addUnnamed(MediaType.OCI_MANIFEST, kept, s.blobs().size(kept));
+        Digest gone = Fixtures.image(s, "localhost/gone:1", List.of(fakeLayer(s, "gone")));
+        Digest keptKey = Digest.sha256("step 1".getBytes(StandardCharsets.UTF_8));
+        Digest goneKey = Digest.sha256("step 2".getBytes(StandardCharsets.UTF_8));
+        s.cache().put(keptKey, kept, MediaType.OCI_MANIFEST, s.blobs().size(kept));
+        s.cache().put(goneKey, gone, MediaType.OCI_MANIFEST, s.blobs().size(gone));
+        s.images().untag("localhost/gone:1");
+        assertThat(s.check(false).leftovers()).extracting(StoreProblem::subject).contains("cache/" + goneKey.hex());
+
+        GcResult r = s.gc();
+
+        assertThat(r.cacheEntries()).isEqualTo(1);
+        assertThat(s.cache().keys()).containsExactly(keptKey);
+        assertThat(s.check(false).problems()).isEmpty();
     }
 
     private static Digest configOf(Store s, Digest manifest) {
