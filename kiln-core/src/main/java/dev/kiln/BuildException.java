@@ -9,13 +9,20 @@ import dev.kiln.oci.KilnException;
 public final class BuildException extends KilnException {
     private final String file;
     private final int line;
+    private final String instruction;
     private final int exitCode;
 
     BuildException(String file, int line, String instruction, String reason, int exitCode, Throwable cause) {
         super(file + ":" + line + ": " + instruction + ": " + reason, cause);
         this.file = file;
         this.line = line;
+        this.instruction = instruction;
         this.exitCode = exitCode;
+    }
+
+    /** The instruction as written ("COPY big /big"). */
+    public String instruction() {
+        return instruction;
     }
 
     public String file() {

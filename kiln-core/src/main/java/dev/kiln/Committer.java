@@ -27,9 +27,18 @@ import java.util.Map;
  */
 final class Committer {
     private final Store store;
+    private final List<Digest> published = new ArrayList<>();
 
     Committer(Store store) {
         this.store = store;
+    }
+
+    /**
+     * Every blob this committer published so far (layer, config, manifest), so a caller whose later
+     * step fails can discard them ({@link Store#discard}) and leave the store as it was.
+     */
+    List<Digest> published() {
+        return List.copyOf(published);
     }
 
     /** What a commit writes before naming: the manifest descriptor, the image id, the new layer (null: none). */
@@ -64,17 +73,20 @@ final class Committer {
         Compression compression = opts.compression() == null ? Compression.NONE : Compression.parse(opts.compression());
         Instant created = opts.timestamp() != null ? Instant.ofEpochSecond(opts.timestamp()) : Instant.now();
         NewLayer layer = layerTar == null ? null : writeLayer(layerTar, compression, docker);
+        if (layer != null) published.add(layer.blob().digest());
         ImageConfig config = newConfig(ctr, opts, layer == null ? null : layer.diffId(), created, docker, emptySteps);
         for (String step : emptyAfter) config = config.withHistory(new History(created.toString(), step, config.author(), null, true));
         List<Descriptor> layers = new ArrayList<>(opts.squash() ? List.of() : ctr.baseLayers());
         if (layer != null) layers.add(layer.blob());
         byte[] configBytes = config.toJson();
         Digest configDigest = store.blobs().put(configBytes);
+        published.add(configDigest);
         Manifest manifest = Manifest.of(Descriptor.of(MediaType.OCI_CONFIG, configDigest, configBytes.length), layers);
         manifest = docker ? manifest.toDocker() : manifest.toOci();
         if (!ctr.annotations().isEmpty() && !docker) manifest = manifest.withAnnotations(ctr.annotations());
         byte[] manifestBytes = manifest.toJson();
         Digest manifestDigest = store.blobs().put(manifestBytes);
+        published.add(manifestDigest);
         String mt = docker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST;
         return new Written(Descriptor.of(mt, manifestDigest, manifestBytes.length), configDigest.hex(), layer);
     }

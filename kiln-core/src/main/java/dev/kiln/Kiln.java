@@ -20,6 +20,7 @@ import dev.kiln.store.ContainerState;
 import dev.kiln.store.GcResult;
 import dev.kiln.store.LayerRef;
 import dev.kiln.store.Store;
+import dev.kiln.store.StoreCheck;
 import dev.kiln.store.StoreOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,7 +166,15 @@ public final class Kiln implements AutoCloseable {
      * @throws BuildException when a step fails (its message names the file, line and instruction)
      */
     public BuildResult build(BuildRequest request) {
-        return new Builder(this, request).build();
+        long freeBefore = StoreSpace.free(store);
+        try {
+            return new Builder(this, request).build();
+        } catch (BuildException e) {
+            if (!StoreSpace.isNoSpace(e) || e.getMessage().contains("no space left on the filesystem of store")) throw e;
+            throw new BuildException(e.file(), e.line(), e.instruction(), "no space left on the filesystem of store " + store.root()
+                    + ": the build needs more than the " + StoreSpace.human(freeBefore) + " that were free when it began"
+                    + " (free some space there, or use another --root)", e.exitCode(), e);
+        }
     }
 
     /** An existing working container by name, id or unique id prefix. */
@@ -196,17 +205,39 @@ public final class Kiln implements AutoCloseable {
     public String removeContainer(String nameOrId) {
         ContainerState s = store.containers().get(nameOrId);
         store.containers().remove(s);
+        if (baseGone(s)) store.gc(Duration.ofMinutes(10), released(s));
         return s.id();
     }
 
     /** Removes every working container; returns their ids. */
     public List<String> removeAllContainers() {
         List<String> ids = new ArrayList<>();
+        Set<Digest> released = new HashSet<>();
         for (ContainerState s : store.containers().list()) {
             store.containers().remove(s);
+            if (baseGone(s)) released.addAll(released(s));
             ids.add(s.id());
         }
+        if (!released.isEmpty()) store.gc(Duration.ofMinutes(10), released);
         return ids;
+    }
+
+    /** gc after rm only where it can free something: the container's base image is no longer in index.json. */
+    private boolean baseGone(ContainerState s) {
+        return s.imageManifest() != null
+                && store.images().list().stream().noneMatch(r -> r.manifest().toString().equals(s.imageManifest()));
+    }
+
+    /**
+     * What a removed container may have kept alive on its own: its base image's manifest, layer
+     * blobs and snapshots, if that image is gone (gc sweeps them only if nothing else uses them).
+     */
+    private static Set<Digest> released(ContainerState s) {
+        Set<Digest> out = new HashSet<>();
+        if (s.imageManifest() != null) out.add(Digest.parse(s.imageManifest()));
+        s.baseLayers().forEach(l -> out.add(l.blob()));
+        out.addAll(Snapshots.chainIds(s.baseLayers().stream().map(LayerRef::diffId).toList()));
+        return out;
     }
 
     /** The images users see: every named image, and unnamed ones unless they are build-cache steps (as buildah's intermediate images). */
@@ -395,7 +426,36 @@ public final class Kiln implements AutoCloseable {
     public String gc() {
         GcResult r = store.gc();
         return "removed " + r.blobs() + " blobs (" + r.blobBytes() + " bytes), " + r.snapshots() + " snapshots, "
-                + r.tmpEntries() + " temporary files";
+                + r.tmpEntries() + " temporary files, " + r.cacheEntries() + " build-cache entries";
+    }
+
+    /**
+     * Checks the store: every image's manifest, config and layers present, of the right size and
+     * media type; every blob's name and (with {@code full}) content; every snapshot's meta.json
+     * and (with {@code full}) files against its layer; every working container's base image,
+     * lower snapshots and directories; index.json; and lists leftovers of interrupted runs. With
+     * {@code repair}, removes what is broken (rebuilding snapshots from their layers where it
+     * can) and what nothing references, never a sound image, then checks again.
+     */
+    public FsckReport fsck(boolean full, boolean repair) {
+        StoreCheck first = store.check(full);
+        if (!repair) return new FsckReport(problems(first), List.of(), problems(first), checked(first));
+        List<String> repairs = store.repair(first);
+        StoreCheck after = store.check(full);
+        return new FsckReport(problems(first), repairs, problems(after), checked(after));
+    }
+
+    private static List<FsckReport.Problem> problems(StoreCheck c) {
+        return c.problems().stream().map(p -> new FsckReport.Problem(p.damaged(), p.subject(), p.detail())).toList();
+    }
+
+    private static String checked(StoreCheck c) {
+        String s = c.images() + (c.images() == 1 ? " image, " : " images, ") + c.blobs() + (c.blobs() == 1 ? " blob, " : " blobs, ")
+                + c.snapshots() + (c.snapshots() == 1 ? " snapshot, " : " snapshots, ")
+                + c.containers() + (c.containers() == 1 ? " container" : " containers");
+        if (!c.full()) return s + " (blob sizes only; --full re-hashes blobs and compares snapshots with their layers)";
+        return s + " (blobs re-hashed, snapshots compared with their layers"
+                + (c.unverified() > 0 ? "; " + c.unverified() + " snapshots without their layer could not be" : "") + ")";
     }
 
     @Override

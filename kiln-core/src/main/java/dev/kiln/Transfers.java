@@ -145,7 +145,7 @@ final class Transfers {
         String format = compression.name().toLowerCase();
         Optional<Digest> known = store.blobs().compressed(diffId, format);
         Digest blob;
-        if (known.isPresent() && store.blobs().has(known.get())) {
+        if (known.isPresent() && store.blobs().adopt(known.get())) {
             blob = known.get();
         } else {
             blob = compress(layer.digest(), compression);
@@ -188,13 +188,14 @@ final class Transfers {
 
     private LocalImage pullFromRegistry(Reference ref, PullOptions options) {
         ImageData image = RegistryTransport.read(ref, access(options), tuning,
-                d -> store.blobs().has(d) ? store.blobs().read(d) : null);
+                d -> store.blobs().adopt(d) ? store.blobs().read(d) : null);
         LocalImage pulled = ingest(image);
         for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
         return pulled;
     }
 
     private LocalImage ingest(ImageData image) {
+        requireImageMediaTypes(image.manifest());
         ImageConfig config = ImageConfig.parse(image.configBytes());
         if (config.rootfs().diffIds().size() != image.manifest().layers().size()) {
             throw new InvalidInputException("the image's config lists " + config.rootfs().diffIds().size()
@@ -205,31 +206,64 @@ final class Transfers {
                     + image.manifest().config().digest() + ")");
         }
         List<Digest> added = Collections.synchronizedList(new ArrayList<>());
+        long[] needed = {0};
+        Digest manifest;
         try {
             Map<Digest, Descriptor> missing = new LinkedHashMap<>();
             for (Descriptor layer : image.manifest().layers()) {
-                if (!store.blobs().has(layer.digest())) missing.putIfAbsent(layer.digest(), layer);
+                // adopt: held before looked for, so a concurrent gc cannot delete a layer this pull skips
+                if (!store.blobs().adopt(layer.digest())) missing.putIfAbsent(layer.digest(), layer);
             }
+            needed[0] = missingBytes(missing.values(), image);
+            StoreSpace.requireRoom(store, pulling(image), needed[0]);
             RegistryTransport.inParallel(missing.values(), layer -> {
                 try (InputStream in = image.blobs().open(layer)) {
                     added.add(store.blobs().ingest(in, layer.digest(), layer.size()));
                 }
             });
-            if (!store.blobs().has(image.manifest().config().digest())) added.add(store.blobs().put(image.configBytes()));
+            if (!store.blobs().adopt(image.manifest().config().digest())) added.add(store.blobs().put(image.configBytes()));
+            manifest = store.blobs().put(image.manifestBytes());
+            added.add(manifest);
+            String name = nameOf(image.refName());
+            if (name != null) {
+                store.images().tag(name, image.manifestMediaType(), manifest, image.manifestBytes().length);
+            } else {
+                store.images().addUnnamed(image.manifestMediaType(), manifest, image.manifestBytes().length);
+            }
         } catch (RuntimeException e) {
-            // Leave the store as it was: drop what this pull added before the failure.
-            for (Digest d : added) store.blobs().delete(d);
-            if (e instanceof KilnException k) throw k;
-            throw new KilnException("reading the image's layers: " + e.getMessage(), e);
-        }
-        Digest manifest = store.blobs().put(image.manifestBytes());
-        String name = nameOf(image.refName());
-        if (name != null) {
-            store.images().tag(name, image.manifestMediaType(), manifest, image.manifestBytes().length);
-        } else {
-            store.images().addUnnamed(image.manifestMediaType(), manifest, image.manifestBytes().length);
+            // Leave the store as it was: drop what this pull added that nothing else uses.
+            store.discard(added);
+            throw StoreSpace.explain(e, store, pulling(image), () -> needed[0]);
         }
         return images.withNames(manifest, image.manifestMediaType());
+    }
+
+    /**
+     * The config must be an image config and every layer a layer (image-spec manifest.md): what is
+     * stored must pass fsck, which checks the same.
+     */
+    private static void requireImageMediaTypes(Manifest m) {
+        String ct = m.config().mediaType();
+        if (!MediaType.OCI_CONFIG.equals(ct) && !MediaType.DOCKER_CONFIG.equals(ct)) {
+            throw new InvalidInputException("the manifest's config has media type " + ct + ", not an image config: kiln pulls images");
+        }
+        for (int i = 0; i < m.layers().size(); i++) {
+            String lt = m.layers().get(i).mediaType();
+            if (!MediaType.isLayer(lt)) {
+                throw new InvalidInputException("layer " + (i + 1) + " of the manifest has media type " + lt + ", not a layer");
+            }
+        }
+    }
+
+    private static String pulling(ImageData image) {
+        return image.refName() != null && !image.refName().isEmpty() ? "pulling " + image.refName() : "pulling the image";
+    }
+
+    /** What the pull writes: the layers the store lacks, the config and the manifest. */
+    private static long missingBytes(java.util.Collection<Descriptor> missingLayers, ImageData image) {
+        long n = image.configBytes().length + image.manifestBytes().length;
+        for (Descriptor l : missingLayers) n += Math.max(0, l.size());
+        return n;
     }
 
     private static String nameOf(String refName) {

@@ -293,22 +293,46 @@ public final class WorkingContainer {
         LayerOptions lo = new LayerOptions(options.timestamp());
         Committer.ContainerSnapshot snap = new Committer.ContainerSnapshot(imageConfig(), baseLayerDescriptors(),
                 annotations(), state.extra().get(CREATED_BY));
+        Committer committer = new Committer(store());
         Committer.Written w;
-        if (options.squash()) {
-            Committer.Written[] out = new Committer.Written[1];
-            withRoot(root -> out[0] = new Committer(store()).commit(snap, options, o -> LayerWriter.writeTree(root, o, lo)));
-            w = out[0];
-        } else {
-            w = new Committer(store()).commit(snap, options, o -> store().driver().writeDiff(dir(), o, lo));
-        }
-        Descriptor m = w.manifest();
-        if (fullName != null) {
-            store().images().tag(fullName, m.mediaType(), m.digest(), m.size());
-        } else {
-            store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
+        try {
+            if (options.squash()) {
+                Committer.Written[] out = new Committer.Written[1];
+                withRoot(root -> out[0] = committer.commit(snap, options, o -> LayerWriter.writeTree(root, o, lo)));
+                w = out[0];
+            } else {
+                w = committer.commit(snap, options, o -> store().driver().writeDiff(dir(), o, lo));
+            }
+            Descriptor m = w.manifest();
+            if (fullName != null) {
+                store().images().tag(fullName, m.mediaType(), m.digest(), m.size());
+            } else {
+                store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
+            }
+        } catch (RuntimeException e) {
+            store().discard(committer.published()); // what this commit published and nothing else uses: the store is as it was
+            throw StoreSpace.explain(e, store(), "committing " + name(), () -> layerSizeEstimate(options.squash()));
         }
         if (options.remove()) kiln.removeContainer(id());
-        return new CommitResult(w.imageId(), m.digest(), fullName);
+        return new CommitResult(w.imageId(), w.manifest().digest(), fullName);
+    }
+
+    /** About the size of the layer a commit writes: the changes (or with squash the whole tree) as a tar. */
+    private long layerSizeEstimate(boolean squash) {
+        long[] size = {0};
+        try {
+            if (squash) {
+                withRoot(root -> size[0] = TreeSize.ofTar(root));
+            } else if (store().driver() instanceof dev.kiln.store.OverlayDriver) {
+                size[0] = TreeSize.ofTar(dir().resolve("upper"));
+            } else {
+                Path rootfs = store().driver().mount(dir());
+                for (Change c : store().driver().changes(dir())) size[0] += TreeSize.ofEntry(rootfs.resolve(c.path().substring(1)));
+            }
+        } catch (IOException | RuntimeException e) {
+            return size[0]; // an estimate for an error message: what could be counted
+        }
+        return size[0];
     }
 
     /**
@@ -322,10 +346,16 @@ public final class WorkingContainer {
         LayerOptions lo = new LayerOptions(options.timestamp());
         Committer.ContainerSnapshot snap = new Committer.ContainerSnapshot(imageConfig(), baseLayerDescriptors(),
                 annotations(), state.extra().get(CREATED_BY));
-        Committer.Written w = new Committer(store()).commit(snap, options,
-                layer ? o -> store().driver().writeDiff(dir(), o, lo) : null, emptySteps, emptyAfter);
+        Committer committer = new Committer(store());
+        Committer.Written w;
+        try {
+            w = committer.commit(snap, options, layer ? o -> store().driver().writeDiff(dir(), o, lo) : null, emptySteps, emptyAfter);
+            store().images().addUnnamed(w.manifest().mediaType(), w.manifest().digest(), w.manifest().size());
+        } catch (RuntimeException e) {
+            store().discard(committer.published());
+            throw StoreSpace.explain(e, store(), "committing a build step in " + name(), () -> layerSizeEstimate(false));
+        }
         Descriptor m = w.manifest();
-        store().images().addUnnamed(m.mediaType(), m.digest(), m.size());
         // The next step edits the config just committed (its rootfs and history now include this step).
         com.fasterxml.jackson.databind.JsonNode committed = Json.tree(store().blobs().read(new Digest("sha256", w.imageId())));
         ContainerState edited = new ContainerState(state.id(), state.name(), state.imageName(), state.imageManifest(),

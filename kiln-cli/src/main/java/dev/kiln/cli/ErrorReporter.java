@@ -38,11 +38,25 @@ final class ErrorReporter {
         return Main.USAGE_ERROR;
     }
 
-    /** The error contract is one line per error; a message with line breaks is joined. */
+    /** Longest word (a path, usually) an error line shows whole. */
+    private static final int LONGEST_WORD = 300;
+
+    /**
+     * The error contract is one line per error; a message with line breaks is joined, and a word
+     * longer than {@value #LONGEST_WORD} characters (a path nested past PATH_MAX) shows its start
+     * and end only.
+     */
     static String oneLine(String message) {
         if (message == null) {
             return "(no message)";
         }
-        return message.strip().replaceAll("\\s*\\R\\s*", "; ");
+        String line = message.strip().replaceAll("\\s*\\R\\s*", "; ");
+        StringBuilder out = new StringBuilder();
+        for (String word : line.split(" ", -1)) {
+            if (!out.isEmpty()) out.append(' ');
+            out.append(word.length() <= LONGEST_WORD ? word
+                    : word.substring(0, 120) + "[… " + (word.length() - 240) + " characters …]" + word.substring(word.length() - 120));
+        }
+        return out.toString();
     }
 }

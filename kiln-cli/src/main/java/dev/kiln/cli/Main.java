@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
                 CommitCommand.class, ImagesCommand.class, TagCommand.class, RmiCommand.class,
                 RmCommand.class, InspectCommand.class, PushCommand.class, PullCommand.class,
                 LoginCommand.class, LogoutCommand.class,
-                GcCommand.class, RunCommand.class, BuildCommand.class, VersionCommand.class})
+                GcCommand.class, FsckCommand.class, RunCommand.class, BuildCommand.class, VersionCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a usage error, as buildah. */
     static final int USAGE_ERROR = 125;

@@ -46,12 +46,18 @@ record Cli(Path root) {
         return r.out().strip();
     }
 
-    /** Every path under the store with its type and, for files, size: what a failed command must not change. */
+    /**
+     * Every path under the store with its type and, for files, size: what a failed command must
+     * not change. The store's process coordination is left out: lock files at the top (made on
+     * first use) and what is in leases/ (one per open store, gone when it closes).
+     */
     Map<String, String> storeListing() throws IOException {
         Map<String, String> listing = new TreeMap<>();
         if (!Files.exists(root)) return listing;
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.toList()) {
+                String rel = root.relativize(p).toString();
+                if (rel.startsWith("leases/") || !rel.contains("/") && rel.endsWith(".lock")) continue;
                 String kind = Files.isSymbolicLink(p) ? "link" : Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? "dir"
                         : "file " + Files.size(p);
                 listing.put(root.relativize(p).toString(), kind);

@@ -72,6 +72,14 @@ class ErrorHandlingTest {
     }
 
     @Test
+    void aPathNestedPastPathMaxShowsItsStartAndEnd() {
+        String deep = "/store/containers/abc/upper/" + "n".repeat(20).concat("/").repeat(230) + "deep.txt";
+        String line = ErrorReporter.oneLine("committing: " + deep + ": File name too long");
+        assertThat(line).startsWith("committing: /store/containers/abc/upper/nnn").endsWith("nnnn/deep.txt: File name too long")
+                .contains("[… " + (deep.length() + 1 - 240) + " characters …]").hasSizeLessThan(400);
+    }
+
+    @Test
     void otherExceptionsAreInternalErrors() {
         StringWriter err = new StringWriter();
         int code = ErrorReporter.report(new IllegalStateException("boom"), false, new PrintWriter(err));

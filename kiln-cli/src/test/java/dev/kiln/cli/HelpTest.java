@@ -27,7 +27,7 @@ class HelpTest {
     @Test
     void everyVerbOfTheBriefExists() {
         assertThat(verbs().toList()).containsExactlyInAnyOrder("from", "containers", "add", "copy", "config",
-                "mount", "umount", "diff", "commit", "images", "tag", "rmi", "rm", "inspect", "push", "pull", "login", "logout", "gc", "run",
+                "mount", "umount", "diff", "commit", "images", "tag", "rmi", "rm", "inspect", "push", "pull", "login", "logout", "gc", "fsck", "run",
                 "build", "version");
         assertThat(commandLine().getSubcommands()).containsKeys("ps", "unmount", "bud");
     }

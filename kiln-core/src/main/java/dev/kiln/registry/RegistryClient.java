@@ -41,7 +41,7 @@ public final class RegistryClient {
     private static final Pattern REPOSITORY = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*");
     private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
     private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
-    private static final int MAX_MANIFEST = 4 << 20;
+    private static final int MAX_MANIFEST = dev.kiln.oci.Limits.MANIFEST;
 
     private final String registry;
     private final URI base;
@@ -303,7 +303,10 @@ public final class RegistryClient {
     private static byte[] readBounded(HttpResponse<InputStream> resp, String action) {
         try (InputStream in = resp.body()) {
             byte[] bytes = in.readNBytes(MAX_MANIFEST + 1);
-            if (bytes.length > MAX_MANIFEST) throw new InvalidInputException(action + ": the document is larger than 4 MiB");
+            if (bytes.length > MAX_MANIFEST) {
+                throw new InvalidInputException(action + ": the document is larger than " + dev.kiln.oci.Limits.describe(MAX_MANIFEST)
+                        + ", the most kiln reads for a manifest or index");
+            }
             return bytes;
         } catch (IOException e) {
             throw new TransientException(action + ": the connection failed while reading (" + e.getMessage() + ")", e);

@@ -103,6 +103,7 @@ public final class BlobSink extends OutputStream {
     }
 
     private void publish(Digest got) throws IOException {
+        blobs.hold(got); // before the rename or the "exists" below: gc must not take it from under the caller
         Path target = blobs.path(got);
         Files.createDirectories(target.getParent());
         if (Files.exists(target)) {

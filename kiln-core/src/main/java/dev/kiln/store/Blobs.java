@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * pushed to, so a push can mount it from there instead of uploading it.
  */
 public final class Blobs {
-    /** Largest blob {@link #read} loads into memory: manifests and configs are far smaller. */
-    public static final long READ_LIMIT = 64L << 20;
+    /** Largest blob {@link #read} loads into memory: the largest config kiln accepts ({@link dev.kiln.oci.Limits}). */
+    public static final long READ_LIMIT = dev.kiln.oci.Limits.CONFIG;
     private static final int MAX_ORIGINS = 8;
     private static final Pattern FORMAT = Pattern.compile("[a-z0-9]+");
 
@@ -33,18 +33,32 @@ public final class Blobs {
     private final Path blobsDir;
     private final Path compressedDir;
     private final Path originsDir;
-    private final Path tmpDir;
+    private final Store store;
 
-    Blobs(Path root, Path tmpDir) {
+    Blobs(Path root, Store store) {
         this.root = root;
         this.blobsDir = root.resolve("blobs");
         this.compressedDir = root.resolve("compressed");
         this.originsDir = root.resolve("origins");
-        this.tmpDir = tmpDir;
+        this.store = store;
     }
 
     public boolean has(Digest d) {
         return Files.isRegularFile(path(d));
+    }
+
+    /**
+     * {@link #has}, for a blob the caller will reference if it is there (a pull skipping a layer
+     * it has): the blob is held first (see {@link Lease}), so gc cannot delete it in between.
+     */
+    public boolean adopt(Digest d) {
+        store.hold(List.of(d));
+        return has(d);
+    }
+
+    /** Holds {@code d} for this process (see {@link Lease}); BlobSink calls it before publishing. */
+    void hold(Digest d) {
+        store.hold(List.of(d));
     }
 
     /** Where the blob lives (or would live). */
@@ -109,6 +123,7 @@ public final class Blobs {
     }
 
     private BlobSink newSink(String algorithm) {
+        Path tmpDir = store.tmpDir();
         try {
             return new BlobSink(this, Fs.tmpName(tmpDir, "ingest-"), algorithm);
         } catch (IOException e) {

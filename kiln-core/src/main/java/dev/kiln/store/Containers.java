@@ -30,14 +30,14 @@ import java.util.Optional;
  */
 public final class Containers {
     private final Path dir;
-    private final Path tmpDir;
+    private final Store store;
     private final Path lockFile;
     private final Snapshots snapshots;
     private final SnapshotDriver driver;
 
-    Containers(Path root, Path tmpDir, Snapshots snapshots, SnapshotDriver driver) {
+    Containers(Path root, Store store, Snapshots snapshots, SnapshotDriver driver) {
         this.dir = root.resolve("containers");
-        this.tmpDir = tmpDir;
+        this.store = store;
         this.lockFile = root.resolve("containers.lock");
         this.snapshots = snapshots;
         this.driver = driver;
@@ -50,13 +50,14 @@ public final class Containers {
     public ContainerState create(String name, String imageName, String imageManifest, List<LayerRef> baseLayers,
                                  JsonNode config, Map<String, String> extra) {
         if (name == null || name.isBlank()) throw new InvalidInputException("a container name may not be empty");
+        if (imageManifest != null) store.hold(List.of(dev.kiln.oci.Digest.parse(imageManifest)));
         snapshots.ensure(baseLayers);
         ContainerState state = new ContainerState(Fs.randomHex(32), name, imageName, imageManifest, baseLayers, config,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(), extra);
-        Path work = tmpDir.resolve("container-" + state.id());
+        Path work = store.tmpDir().resolve("container-" + state.id());
         try {
             Files.createDirectories(work);
-            driver.create(work, snapshots.lowerDirs(baseLayers));
+            driver.create(work, dir.resolve(state.id()), snapshots.lowerDirs(baseLayers));
             Json.writeAtomically(work.resolve("state.json"), state.toJson());
             try (StoreLock l = StoreLock.acquire(lockFile)) {
                 if (byName(name).isPresent()) {
@@ -204,8 +205,20 @@ public final class Containers {
 
     /** Unmounts, renames the directory into tmp/, deletes it there. Absent is fine. */
     public void remove(ContainerState state) {
-        Path d = dir(state);
-        Path doomed = tmpDir.resolve("rm-container-" + state.id());
+        remove(state.id(), state.name());
+    }
+
+    /** {@link #remove(ContainerState)} by directory name, for a container whose state.json is unreadable (fsck --repair). */
+    public void removeDirectory(String dirName) {
+        if (!dirName.matches("[0-9a-zA-Z_.-]+") || dirName.startsWith(".")) {
+            throw new InvalidInputException("'" + dirName + "' is not a container directory name");
+        }
+        remove(dirName, dirName);
+    }
+
+    private void remove(String dirName, String what) {
+        Path d = dir.resolve(dirName);
+        Path doomed = store.tmpDir().resolve("rm-container-" + dirName);
         try {
             driver.unmount(d);
             try (StoreLock l = StoreLock.acquire(lockFile)) {
@@ -214,7 +227,7 @@ public final class Containers {
             }
             driver.remove(doomed);
         } catch (IOException e) {
-            throw Fs.fail("removing container " + state.name(), e);
+            throw Fs.fail("removing container " + what, e);
         }
     }
 

@@ -48,6 +48,20 @@ final class Fs {
     }
 
     /**
+     * Replaces {@code target} by {@code bytes} atomically for readers, without fsync: for files
+     * only live processes read (a lease's holds), which a crash makes meaningless anyway.
+     */
+    static void replaceUnsynced(Path target, byte[] bytes) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + randomHex(6));
+        try {
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
      * Publishes {@code bytes} at {@code target} only if nothing is there yet, atomically (link(2)
      * fails on an existing name). Returns false if {@code target} existed.
      */
@@ -96,6 +110,33 @@ final class Fs {
      * otherwise have its lower layers (shared snapshots) deleted through it.
      */
     static void deleteTree(Path p) throws IOException {
+        try {
+            deleteTreeByPath(p);
+        } catch (java.nio.file.FileSystemException e) {
+            if (e.getReason() == null || !e.getReason().contains("File name too long")) throw e;
+            deleteDeepTree(p);
+        }
+    }
+
+    /**
+     * A tree nested past PATH_MAX cannot be deleted by path (java.nio has no unlinkat walk):
+     * GNU rm works one directory at a time, and --one-file-system keeps the refusal to cross
+     * into a mount.
+     */
+    private static void deleteDeepTree(Path p) throws IOException {
+        Process rm = new ProcessBuilder("rm", "-rf", "--one-file-system", "--", p.toString()).redirectErrorStream(true).start();
+        String out = new String(rm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        try {
+            if (rm.waitFor() != 0 || Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("deleting " + p + " (nested past PATH_MAX) with rm failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted deleting " + p, e);
+        }
+    }
+
+    private static void deleteTreeByPath(Path p) throws IOException {
         if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         Object dev = Files.getAttribute(p, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         Files.walkFileTree(p, new SimpleFileVisitor<>() {

@@ -8,7 +8,6 @@ import dev.kiln.oci.MediaType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,11 +16,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Mark and sweep under the index lock. Roots: index.json entries (manifest → config and layers,
- * index → manifests, recursively) and containers (their base manifest and base layer blobs).
- * Snapshots are kept if a container's or an image's layer chain needs them; compressed/ entries
- * (and their blobs) while their layer is live and their blob is there. Anything younger than the grace period is spared (it may belong to a
- * publish in progress); tmp/ entries too.
+ * Mark and sweep under the index lock and, exclusively, gc.lock (so no process can declare a
+ * hold meanwhile; see {@link Lease}). Roots: index.json entries (manifest → config and layers,
+ * index → manifests, recursively), containers (their base manifest and base layer blobs), and
+ * every hold of every live process. Snapshots are kept if a container's or an image's layer
+ * chain needs them; compressed/ entries (and their blobs) while their layer is live and their
+ * blob is there. Anything younger than the grace period is spared too (a process from before
+ * leases may be publishing it), unless the caller released it. Leftovers of dead processes go at
+ * once, other leftovers by age; build-cache entries whose image left index.json go too. Snapshot
+ * trees are deleted after the locks are released.
  */
 final class GarbageCollector {
     private final Store store;
@@ -38,22 +41,74 @@ final class GarbageCollector {
 
     GcResult run(Duration grace) {
         Instant cutoff = Instant.now().minus(grace);
-        return store.images().locked(() -> {
-            try {
+        List<Path> detached = new ArrayList<>();
+        GcResult result = store.images().locked(() -> {
+            try (StoreLock l = StoreLock.acquire(store.root().resolve("gc.lock"))) {
+                Lease.Census census = Lease.census(store.root(), store.leaseOrNull());
                 markImages();
                 markContainers();
                 markCompressed();
+                markHeld(census);
                 long[] bytes = {0};
                 int blobs = sweepBlobs(cutoff, bytes);
-                int snaps = sweepSnapshots(cutoff);
+                int snaps = sweepSnapshots(cutoff, detached);
                 int compressed = sweepCompressed(cutoff);
                 sweepOrigins();
-                int tmp = sweepTmp(cutoff);
-                return new GcResult(blobs, snaps, compressed, tmp, bytes[0]);
+                int tmp = sweepTmp(cutoff, census);
+                int cache = store.cache().prune(); // under the index lock: no image is named or removed meanwhile
+                return new GcResult(blobs, snaps, compressed, tmp, bytes[0], cache);
             } catch (IOException e) {
                 throw Fs.fail("garbage-collecting store " + store.root(), e);
             }
         });
+        deleteDetached(detached);
+        return result;
+    }
+
+    /**
+     * Deletes those of {@code released} (blobs and snapshot chain IDs the caller published and no
+     * longer wants) that nothing references and no other process holds; nothing else.
+     */
+    void discard() {
+        List<Path> detached = new ArrayList<>();
+        store.images().locked(() -> {
+            try (StoreLock l = StoreLock.acquire(store.root().resolve("gc.lock"))) {
+                markImages();
+                markContainers();
+                markHeld(Lease.census(store.root(), store.leaseOrNull()));
+                for (Digest d : released) {
+                    if (liveBlobs.contains(d) || liveSnapshots.contains(d)) continue;
+                    store.blobs().delete(d);
+                    if (store.snapshots().has(d)) detached.add(store.snapshots().detach(d));
+                }
+                return null;
+            } catch (IOException e) {
+                throw Fs.fail("removing what a failed operation wrote to store " + store.root(), e);
+            }
+        });
+        deleteDetached(detached);
+    }
+
+    /**
+     * What other leases hold is live. This store's own holds are not: its operations run before or
+     * after its own gc, and what it released it no longer needs (one Store used from several
+     * threads at once should give gc its own Store, as another process would).
+     */
+    private void markHeld(Lease.Census census) {
+        liveBlobs.addAll(census.heldByOthers());
+        liveSnapshots.addAll(census.heldByOthers());
+    }
+
+    /** Snapshot trees are moved into tmp/ under the locks and deleted after, so no writer waits for the deletion. */
+    private static void deleteDetached(List<Path> detached) {
+        for (Path p : detached) {
+            if (p == null) continue; // removed meanwhile
+            try {
+                Fs.deleteTree(p);
+            } catch (IOException e) {
+                // a leftover in this process's tmp/, deleted when the store is closed or by a later gc
+            }
+        }
     }
 
     private void markImages() {
@@ -105,9 +160,19 @@ final class GarbageCollector {
     private void markCompressed() throws IOException {
         for (Path formatDir : children(store.root().resolve("compressed"))) {
             for (Path p : children(formatDir)) {
-                String blob = Files.readString(p).strip();
+                if (Leftovers.isAtomicTmp(p)) continue; // a recordCompressed in progress
+                String blob = readOrEmpty(p);
                 if (liveDiffIds.contains(diffIdOf(p)) && Digest.isDigest(blob)) liveBlobs.add(Digest.parse(blob));
             }
+        }
+    }
+
+    /** A compressed/ entry's text; "" if it is gone (replaced or removed meanwhile). */
+    private static String readOrEmpty(Path p) throws IOException {
+        try {
+            return Files.readString(p).strip();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "";
         }
     }
 
@@ -132,12 +197,12 @@ final class GarbageCollector {
         return n;
     }
 
-    private int sweepSnapshots(Instant cutoff) throws IOException {
+    private int sweepSnapshots(Instant cutoff, List<Path> detached) throws IOException {
         int n = 0;
         for (Digest id : store.snapshots().list()) {
             if (liveSnapshots.contains(id)) continue;
             if (!released.contains(id) && young(store.snapshots().path(id).resolve("meta.json"), cutoff)) continue;
-            store.snapshots().remove(id);
+            detached.add(store.snapshots().detach(id));
             n++;
         }
         return n;
@@ -147,7 +212,8 @@ final class GarbageCollector {
         int n = 0;
         for (Path formatDir : children(store.root().resolve("compressed"))) {
             for (Path p : children(formatDir)) {
-                String text = Files.readString(p).strip();
+                if (Leftovers.isAtomicTmp(p)) continue; // Leftovers ages it out
+                String text = readOrEmpty(p);
                 boolean live = liveDiffIds.contains(diffIdOf(p)) && Digest.isDigest(text) && store.blobs().has(Digest.parse(text));
                 if (live || young(p, cutoff)) continue;
                 Files.deleteIfExists(p);
@@ -162,25 +228,26 @@ final class GarbageCollector {
         for (Path algDir : children(store.root().resolve("origins"))) {
             for (Path p : children(algDir)) {
                 String text = algDir.getFileName() + ":" + p.getFileName();
+                // NAME.tmp-HEX is a recordOrigin in progress (no lock guards origins/): Leftovers ages it out
+                if (Leftovers.isAtomicTmp(p)) continue;
                 if (!Digest.isDigest(text) || !store.blobs().has(Digest.parse(text))) Files.deleteIfExists(p);
             }
         }
     }
 
-    private int sweepTmp(Instant cutoff) throws IOException {
+    /** Leftovers ({@link Leftovers}): a dead process's at once, the rest once older than the grace period. */
+    private int sweepTmp(Instant cutoff, Lease.Census census) throws IOException {
         int n = 0;
-        for (Path p : children(store.tmpDir())) {
-            if (young(p, cutoff)) continue;
-            Fs.deleteTree(p);
+        for (Leftovers.Entry e : Leftovers.list(store.root(), census)) {
+            if (e.deadLease() == null && young(e.path(), cutoff)) continue;
+            Leftovers.delete(store.root(), e);
             n++;
         }
         return n;
     }
 
     private static boolean young(Path p, Instant cutoff) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return false;
-        FileTime t = Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        return t.toInstant().isAfter(cutoff);
+        return Leftovers.young(p, cutoff);
     }
 
     private static List<Path> children(Path dir) throws IOException {

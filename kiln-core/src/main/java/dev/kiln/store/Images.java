@@ -90,6 +90,52 @@ public final class Images {
         update("removing image " + manifest, entries -> entries.removeIf(e -> manifest.equals(digest(e))));
     }
 
+    /**
+     * Removes the entry named {@code name}, or with {@code name} null the unnamed entry of
+     * {@code manifest} (fsck --repair of a damaged image). Returns whether one was there.
+     */
+    public boolean removeEntry(String name, Digest manifest) {
+        boolean[] found = {false};
+        update("removing the entry of " + (name != null ? name : manifest), entries -> found[0] = entries.removeIf(e ->
+                name != null ? name.equals(name(e)) : name(e) == null && manifest.equals(digest(e))));
+        return found[0];
+    }
+
+    /** Drops the entries without a well-formed digest (fsck --repair); returns how many. */
+    public int dropMalformedEntries() {
+        try (StoreLock l = StoreLock.acquire(lockFile)) {
+            ObjectNode index = Json.readObject(indexFile);
+            List<JsonNode> kept = new ArrayList<>();
+            for (JsonNode e : index.withArray("manifests")) {
+                if (e instanceof ObjectNode o && Digest.isDigest(Json.text(o, "digest"))) kept.add(e);
+            }
+            int dropped = index.withArray("manifests").size() - kept.size();
+            index.putArray("manifests").addAll(kept);
+            Json.writeAtomically(indexFile, index);
+            return dropped;
+        } catch (IOException e) {
+            throw Fs.fail("dropping malformed entries of " + indexFile, e);
+        }
+    }
+
+    /**
+     * Replaces an unreadable index.json by one listing {@code manifests} unnamed (fsck --repair);
+     * the old file is kept beside it as {@code index.json.broken-<millis>}. Returns that file.
+     */
+    public Path replaceUnreadable(List<ImageRecord> manifests) {
+        try (StoreLock l = StoreLock.acquire(lockFile)) {
+            Path kept = indexFile.resolveSibling("index.json.broken-" + System.currentTimeMillis());
+            if (java.nio.file.Files.exists(indexFile)) java.nio.file.Files.copy(indexFile, kept);
+            ObjectNode index = Json.parseObject(emptyIndex(), "index");
+            ArrayNode arr = index.putArray("manifests");
+            for (ImageRecord r : manifests) arr.add(entry(null, r.mediaType(), r.manifest(), r.size()));
+            Json.writeAtomically(indexFile, index);
+            return kept;
+        } catch (IOException e) {
+            throw Fs.fail("rewriting " + indexFile, e);
+        }
+    }
+
     /** Runs {@code body} while holding the index lock (for gc, which must not race with tagging). */
     <T> T locked(java.util.function.Supplier<T> body) {
         try (StoreLock l = StoreLock.acquire(lockFile)) {

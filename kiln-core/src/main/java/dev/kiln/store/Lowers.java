@@ -18,10 +18,11 @@ final class Lowers {
 
     static final String FILE = "lowers.json";
 
-    static void write(Path containerDir, List<Path> lowersTopFirst) throws IOException {
+    /** Writes lowers.json into {@code containerDir}, paths relative to {@code publishedAt}, where it will live. */
+    static void write(Path containerDir, Path publishedAt, List<Path> lowersTopFirst) throws IOException {
         ObjectNode n = Json.object();
         ArrayNode arr = n.putArray("lowers");
-        Path base = containerDir.toAbsolutePath();
+        Path base = publishedAt.toAbsolutePath();
         for (Path p : lowersTopFirst) arr.add(base.relativize(p.toAbsolutePath()).toString());
         Json.writeAtomically(containerDir.resolve(FILE), n);
     }

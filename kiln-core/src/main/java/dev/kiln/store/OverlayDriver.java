@@ -35,16 +35,17 @@ public final class OverlayDriver implements SnapshotDriver {
     }
 
     @Override
-    public void create(Path containerDir, List<Path> lowerDirsTopFirst) throws IOException {
+    public void create(Path containerDir, Path publishedAt, List<Path> lowerDirsTopFirst) throws IOException {
         for (String d : List.of("upper", "work", "merged", "l", "empty")) Files.createDirectories(containerDir.resolve(d));
         List<Path> lowers = new ArrayList<>(lowerDirsTopFirst);
         // overlayfs needs at least one lower; FROM scratch gets an empty one.
-        if (lowers.isEmpty()) lowers.add(containerDir.resolve("empty"));
+        if (lowers.isEmpty()) lowers.add(publishedAt.resolve("empty"));
+        Path links = publishedAt.resolve("l").toAbsolutePath();
         for (int i = 0; i < lowers.size(); i++) {
             Path link = containerDir.resolve("l").resolve(Integer.toString(i));
-            Files.createSymbolicLink(link, link.getParent().toAbsolutePath().relativize(lowers.get(i).toAbsolutePath()));
+            Files.createSymbolicLink(link, links.relativize(lowers.get(i).toAbsolutePath()));
         }
-        Lowers.write(containerDir, lowerDirsTopFirst);
+        Lowers.write(containerDir, publishedAt, lowerDirsTopFirst);
     }
 
     @Override
@@ -102,7 +103,7 @@ public final class OverlayDriver implements SnapshotDriver {
             if (Files.exists(p)) Fs.deleteTree(p);
         }
         Files.deleteIfExists(containerDir.resolve(Lowers.FILE));
-        create(containerDir, lowersTopFirst);
+        create(containerDir, containerDir, lowersTopFirst);
     }
 
     private static void requireUnmounted(Path containerDir) throws IOException {

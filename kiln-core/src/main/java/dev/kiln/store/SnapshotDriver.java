@@ -30,8 +30,12 @@ public sealed interface SnapshotDriver permits OverlayDriver, VfsDriver {
      */
     void buildSnapshot(Path fs, Path parentFs, InputStream tar) throws IOException;
 
-    /** Sets up {@code containerDir} (existing, empty) on top of the snapshots {@code lowerDirsTopFirst} (empty: scratch). */
-    void create(Path containerDir, List<Path> lowerDirsTopFirst) throws IOException;
+    /**
+     * Sets up {@code containerDir} (existing, empty) on top of the snapshots {@code lowerDirsTopFirst}
+     * (empty: scratch). {@code publishedAt} is where the directory will be renamed to: links to the
+     * lowers are relative to it (so the store may move), not to where it is built.
+     */
+    void create(Path containerDir, Path publishedAt, List<Path> lowerDirsTopFirst) throws IOException;
 
     /** Makes the container's root filesystem available (idempotent) and returns it. */
     Path mount(Path containerDir) throws IOException;

@@ -28,13 +28,13 @@ import java.util.List;
  */
 public final class Snapshots {
     private final Path dir;
-    private final Path tmpDir;
+    private final Store store;
     private final Blobs blobs;
     private final SnapshotDriver driver;
 
-    Snapshots(Path root, Path tmpDir, Blobs blobs, SnapshotDriver driver) {
+    Snapshots(Path root, Store store, Blobs blobs, SnapshotDriver driver) {
         this.dir = root.resolve("snapshots");
-        this.tmpDir = tmpDir;
+        this.store = store;
         this.blobs = blobs;
         this.driver = driver;
     }
@@ -65,6 +65,9 @@ public final class Snapshots {
      */
     public Path ensure(List<LayerRef> layers) {
         List<Digest> chain = chainIds(layers.stream().map(LayerRef::diffId).toList());
+        List<Digest> held = new ArrayList<>(chain);
+        layers.forEach(l -> held.add(l.blob()));
+        store.hold(held); // before looking: gc must not remove what we are about to use
         Path parentFs = null;
         for (int i = 0; i < layers.size(); i++) {
             Digest id = chain.get(i);
@@ -88,8 +91,9 @@ public final class Snapshots {
     public void adopt(List<LayerRef> layers, Fill fill) {
         List<Digest> chain = chainIds(layers.stream().map(LayerRef::diffId).toList());
         Digest id = chain.getLast();
+        store.hold(List.of(id)); // before looking, as ensure does
         if (has(id)) return;
-        Path work = Fs.tmpName(tmpDir, "snapshot-");
+        Path work = Fs.tmpName(store.tmpDir(), "snapshot-");
         try {
             Files.createDirectories(work);
             fill.into(work.resolve("fs"));
@@ -112,12 +116,23 @@ public final class Snapshots {
 
     /** Deletes the snapshot (renamed into tmp/ first, so no half snapshot is ever visible). */
     public void remove(Digest chainId) {
+        Path doomed = detach(chainId);
+        if (doomed == null) return;
+        try {
+            Fs.deleteTree(doomed);
+        } catch (IOException e) {
+            throw Fs.fail("removing snapshot " + chainId, e);
+        }
+    }
+
+    /** Renames the snapshot into this process's tmp/ and returns where it went (null: absent); the caller deletes it. */
+    Path detach(Digest chainId) {
         Path p = path(chainId);
-        if (!Files.exists(p)) return;
-        Path doomed = Fs.tmpName(tmpDir, "rm-snapshot-");
+        if (!Files.exists(p)) return null;
+        Path doomed = Fs.tmpName(store.tmpDir(), "rm-snapshot-");
         try {
             Files.move(p, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Fs.deleteTree(doomed);
+            return doomed;
         } catch (IOException e) {
             throw Fs.fail("removing snapshot " + chainId, e);
         }
@@ -138,19 +153,68 @@ public final class Snapshots {
     }
 
     private void build(Digest chainId, Digest parent, Path parentFs, LayerRef layer) {
+        Path work = unpackAside(chainId, parent, parentFs, layer);
+        try {
+            Files.createDirectories(dir);
+            Fs.renameDir(work, path(chainId)); // false: another process won; ours is deleted below
+        } catch (IOException e) {
+            throw Fs.fail("publishing snapshot " + chainId, e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /**
+     * Unpacks {@code layer} on top of {@code parentFs} into a new directory in tmp/ (fs/ and
+     * meta.json, the blob and the diffID verified) and returns that directory; the caller renames
+     * or deletes it.
+     */
+    Path unpackAside(Digest chainId, Digest parent, Path parentFs, LayerRef layer) {
         if (!blobs.has(layer.blob())) {
             throw new NotFoundException("layer blob " + layer.blob() + " (diffID " + layer.diffId()
                     + ") is not in the store: pull the image again");
         }
-        Path work = Fs.tmpName(tmpDir, "snapshot-");
+        Path work = Fs.tmpName(store.tmpDir(), "snapshot-");
         try {
             Files.createDirectories(work.resolve("fs"));
             unpack(layer, work.resolve("fs"), parentFs);
             Json.writeAtomically(work.resolve("meta.json"), meta(layer, parent));
-            Files.createDirectories(dir);
-            Fs.renameDir(work, path(chainId)); // false: another process won; ours is deleted below
+            return work;
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(work);
+            if (e instanceof RuntimeException r) throw r;
+            throw Fs.fail("unpacking layer " + layer.blob() + " into snapshot " + chainId, (IOException) e);
+        }
+    }
+
+    /** What meta.json of snapshot {@code chainId} records; InvalidInputException if it is unreadable. */
+    SnapshotMeta meta(Digest chainId) {
+        Path file = path(chainId).resolve("meta.json");
+        try {
+            ObjectNode m = Json.readObject(file);
+            String parent = Json.text(m, "parent");
+            return new SnapshotMeta(Digest.parse(Json.text(m, "diffId")), Digest.parse(Json.text(m, "blob")),
+                    parent == null ? null : Digest.parse(parent));
         } catch (IOException e) {
-            throw Fs.fail("unpacking layer " + layer.blob() + " into snapshot " + chainId, e);
+            throw new InvalidInputException(file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** A snapshot's meta.json: the layer it unpacks and the snapshot below it (null for a first layer). */
+    record SnapshotMeta(Digest diffId, Digest blob, Digest parent) {}
+
+    /**
+     * Replaces snapshot {@code chainId} by a fresh unpack of its layer (fsck --repair of a snapshot
+     * whose files changed). The parent, if any, must be present for vfs.
+     */
+    void rebuild(Digest chainId, SnapshotMeta m) {
+        Path parentFs = m.parent() == null ? null : path(m.parent()).resolve("fs");
+        Path work = unpackAside(chainId, m.parent(), parentFs, new LayerRef(m.diffId(), m.blob()));
+        try {
+            remove(chainId);
+            Fs.renameDir(work, path(chainId));
+        } catch (IOException e) {
+            throw Fs.fail("rebuilding snapshot " + chainId, e);
         } finally {
             deleteQuietly(work);
         }

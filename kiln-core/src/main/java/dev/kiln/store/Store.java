@@ -22,22 +22,21 @@ import java.util.List;
  */
 public final class Store implements AutoCloseable {
     private final Path root;
-    private final Path tmpDir;
     private final SnapshotDriver driver;
     private final Blobs blobs;
     private final Images images;
     private final Snapshots snapshots;
     private final Containers containers;
     private final BuildCache cache;
+    private Lease lease; // taken on first need, so read-only commands leave no trace
 
     private Store(Path root, SnapshotDriver driver) {
         this.root = root;
-        this.tmpDir = root.resolve("tmp");
         this.driver = driver;
-        this.blobs = new Blobs(root, tmpDir);
+        this.blobs = new Blobs(root, this);
         this.images = new Images(root);
-        this.snapshots = new Snapshots(root, tmpDir, blobs, driver);
-        this.containers = new Containers(root, tmpDir, snapshots, driver);
+        this.snapshots = new Snapshots(root, this, blobs, driver);
+        this.containers = new Containers(root, this, snapshots, driver);
         this.cache = new BuildCache(root, images);
     }
 
@@ -56,7 +55,7 @@ public final class Store implements AutoCloseable {
         Files.createDirectories(r);
         Fs.writeIfAbsent(r.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
         Fs.writeIfAbsent(r.resolve("index.json"), Images.emptyIndex());
-        for (String d : List.of("blobs/sha256", "snapshots", "containers", "compressed", "cache", "tmp")) {
+        for (String d : List.of("blobs/sha256", "snapshots", "containers", "compressed", "cache", "tmp", "leases")) {
             Files.createDirectories(r.resolve(d));
         }
     }
@@ -128,8 +127,50 @@ public final class Store implements AutoCloseable {
         return driver;
     }
 
+    /**
+     * This open store's own scratch directory, {@code tmp/ID/} of its {@link Lease}: on the
+     * store's filesystem (every publish is a rename), deleted when the store is closed, and by gc
+     * at once if the process dies.
+     */
     public Path tmpDir() {
-        return tmpDir;
+        return lease().tmpDir();
+    }
+
+    synchronized Lease lease() {
+        if (lease == null) {
+            try {
+                lease = Lease.take(root);
+            } catch (IOException e) {
+                throw Fs.fail("registering with store " + root + " (leases/)", e);
+            }
+        }
+        return lease;
+    }
+
+    /** The lease if one was taken, else null. */
+    synchronized Lease leaseOrNull() {
+        return lease;
+    }
+
+    /**
+     * Declares that this process uses {@code digests} (blobs, snapshot chain IDs): gc in any
+     * process spares them while this store is open. Call before looking for or publishing them.
+     */
+    void hold(java.util.Collection<Digest> digests) {
+        try {
+            lease().hold(digests);
+        } catch (IOException e) {
+            throw Fs.fail("recording what this process uses in " + root.resolve("leases"), e);
+        }
+    }
+
+    /**
+     * Deletes those of {@code published} (blobs or snapshot chain IDs this process published
+     * and no longer wants: a failed commit or pull) that nothing references and no other process
+     * holds, so a failure leaves the store as it was.
+     */
+    public void discard(java.util.Collection<Digest> published) {
+        new GarbageCollector(this, Set.copyOf(published)).discard();
     }
 
     /**
@@ -154,8 +195,33 @@ public final class Store implements AutoCloseable {
         return new GarbageCollector(this, released).run(grace);
     }
 
-    /** Nothing to release: every operation takes and frees its own locks. */
+    /**
+     * Checks the store and names every problem (see {@link StoreCheck}); {@code full} re-hashes
+     * every blob and unpacks every snapshot afresh to compare it with its layer.
+     */
+    public StoreCheck check(boolean full) {
+        return StoreCheck.run(this, full);
+    }
+
+    /**
+     * Fixes what {@code check} found (see {@link StoreRepair}): removes what is broken and, as
+     * {@link #gc()}, what nothing references; sound images are never touched. Returns one line
+     * per action. Run {@link #check} again to see the result.
+     */
+    public List<String> repair(StoreCheck check) {
+        return new StoreRepair(this, Duration.ofMinutes(10)).run(check);
+    }
+
+    /** Ends this store's lease (its holds and scratch directory); every operation takes and frees its own locks. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (lease == null) return;
+        try {
+            lease.close();
+        } catch (IOException e) {
+            throw Fs.fail("closing store " + root, e);
+        } finally {
+            lease = null;
+        }
     }
 }

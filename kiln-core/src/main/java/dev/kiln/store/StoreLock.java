@@ -27,13 +27,25 @@ final class StoreLock implements AutoCloseable {
     }
 
     static StoreLock acquire(Path lockFile) throws IOException {
+        return acquire(lockFile, false);
+    }
+
+    /**
+     * A shared lock: other processes may hold it shared at the same time, none exclusively.
+     * Within this JVM it is still exclusive (the JDK refuses two overlapping locks in one JVM).
+     */
+    static StoreLock acquireShared(Path lockFile) throws IOException {
+        return acquire(lockFile, true);
+    }
+
+    private static StoreLock acquire(Path lockFile, boolean shared) throws IOException {
         Path key = lockFile.toAbsolutePath().normalize();
         ReentrantLock t = IN_JVM.computeIfAbsent(key, k -> new ReentrantLock());
         t.lock();
         FileChannel ch = null;
         try {
-            ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            return new StoreLock(t, ch, ch.lock());
+            ch = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            return new StoreLock(t, ch, ch.lock(0, Long.MAX_VALUE, shared));
         } catch (IOException | RuntimeException e) {
             if (ch != null) ch.close();
             t.unlock();

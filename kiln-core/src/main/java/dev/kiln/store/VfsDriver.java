@@ -31,12 +31,12 @@ public final class VfsDriver implements SnapshotDriver {
     }
 
     @Override
-    public void create(Path containerDir, List<Path> lowerDirsTopFirst) throws IOException {
+    public void create(Path containerDir, Path publishedAt, List<Path> lowerDirsTopFirst) throws IOException {
         Path rootfs = containerDir.resolve("rootfs");
         Files.createDirectories(rootfs);
         Files.createDirectories(containerDir.resolve("empty"));
         if (!lowerDirsTopFirst.isEmpty()) TreeCopier.copyContents(lowerDirsTopFirst.getFirst(), rootfs);
-        Lowers.write(containerDir, lowerDirsTopFirst.isEmpty() ? List.of() : List.of(lowerDirsTopFirst.getFirst()));
+        Lowers.write(containerDir, publishedAt, lowerDirsTopFirst.isEmpty() ? List.of() : List.of(lowerDirsTopFirst.getFirst()));
     }
 
     @Override
@@ -69,7 +69,7 @@ public final class VfsDriver implements SnapshotDriver {
     @Override
     public void rebase(Path containerDir, List<Path> lowersTopFirst) throws IOException {
         // rootfs/ already is the new top snapshot's tree; only the base it is compared with moves.
-        Lowers.write(containerDir, lowersTopFirst.isEmpty() ? List.of() : List.of(lowersTopFirst.getFirst()));
+        Lowers.write(containerDir, containerDir, lowersTopFirst.isEmpty() ? List.of() : List.of(lowersTopFirst.getFirst()));
     }
 
     @Override

@@ -15,5 +15,11 @@
  * are published last (index.json, under {@code index.lock}, replaced atomically), so a crash
  * leaves at worst unreferenced garbage for {@link dev.kiln.store.Store#gc()}, never a broken image.
  * Long work (unpacking, copying, RUN) happens outside every lock.
+ *
+ * <p>Processes side by side: each open Store holds a {@code Lease} (a locked file in leases/ that
+ * dies with its process, a scratch directory tmp/ID/, and "holds" on what it is about to
+ * reference), so gc in any process spares what another is using and clears a dead one's scratch at
+ * once. {@link dev.kiln.store.Store#check} (fsck) names every problem; {@link dev.kiln.store.Store#repair}
+ * removes what is broken, never a sound image.
  */
 package dev.kiln.store;

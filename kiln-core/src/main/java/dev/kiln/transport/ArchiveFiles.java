@@ -64,6 +64,21 @@ final class ArchiveFiles {
         }
     }
 
+    /**
+     * {@code e} with the unpacked directory {@code dir} in its message replaced by the archive the
+     * user named: a temporary directory in the store means nothing to them.
+     */
+    static RuntimeException naming(RuntimeException e, Path dir, Path archive) {
+        if (!(e instanceof KilnException) || e.getMessage() == null || !e.getMessage().contains(dir.toString())) return e;
+        String m = e.getMessage().replace(dir.toString(), "the archive " + archive);
+        return switch (e) {
+            case dev.kiln.oci.NotFoundException n -> new dev.kiln.oci.NotFoundException(m, e);
+            case InvalidInputException i -> new InvalidInputException(m, e);
+            case dev.kiln.oci.ConflictException c -> new dev.kiln.oci.ConflictException(m);
+            default -> new KilnException(m, e);
+        };
+    }
+
     private static InvalidInputException truncated(Path archive, String name) {
         return new InvalidInputException("archive " + archive + " is truncated: entry '" + name + "' is incomplete");
     }

@@ -93,14 +93,14 @@ public final class DockerArchive {
             return new OciArchive.Opened(readUnpacked(unpacked.dir(), repoTag, file), unpacked);
         } catch (RuntimeException e) {
             unpacked.close();
-            throw e;
+            throw ArchiveFiles.naming(e, unpacked.dir(), file);
         }
     }
 
     private static ImageData readUnpacked(Path dir, String repoTag, Path file) {
-        JsonNode root = parse(OciLayout.readLimited(dir.resolve("manifest.json"), "manifest.json of " + file), file);
+        JsonNode root = parse(OciLayout.readLimited(dir.resolve("manifest.json"), "manifest.json of " + file, dev.kiln.oci.Limits.CONFIG), file);
         JsonNode entry = chooseEntry(root, repoTag, file);
-        byte[] config = OciLayout.readLimited(inside(dir, entry.path("Config").asText(), file), "config of " + file);
+        byte[] config = OciLayout.readLimited(inside(dir, entry.path("Config").asText(), file), "config of " + file, dev.kiln.oci.Limits.CONFIG);
         Descriptor configDesc = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256(config), config.length);
         List<Descriptor> layers = new ArrayList<>();
         List<Path> layerFiles = new ArrayList<>();

@@ -40,7 +40,7 @@ public final class OciArchive {
             return new Opened(OciLayout.read(unpacked.dir(), tag, platform), unpacked);
         } catch (RuntimeException e) {
             unpacked.close();
-            throw e;
+            throw ArchiveFiles.naming(e, unpacked.dir(), file);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.Index;
 import dev.kiln.oci.InvalidInputException;
 import dev.kiln.oci.KilnException;
+import dev.kiln.oci.Limits;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaType;
 import dev.kiln.oci.NotFoundException;
@@ -27,7 +28,6 @@ import java.util.Map;
 public final class OciLayout {
     public static final String REF_NAME = "org.opencontainers.image.ref.name";
     static final byte[] LAYOUT_FILE = "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8);
-    private static final long MAX_JSON = 64L << 20;
 
     private OciLayout() {}
 
@@ -36,7 +36,7 @@ public final class OciLayout {
         if (!Files.isRegularFile(dir.resolve("index.json"))) {
             throw new NotFoundException("no OCI image layout at " + dir + " (no index.json)");
         }
-        Index index = Index.parse(readLimited(dir.resolve("index.json"), "index.json of " + dir));
+        Index index = Index.parse(readLimited(dir.resolve("index.json"), "index.json of " + dir, Limits.CONFIG));
         Descriptor d = choose(index, tag, dir);
         byte[] bytes = readBlob(dir, d);
         if (MediaType.isIndex(d.mediaType())) {
@@ -85,9 +85,18 @@ public final class OciLayout {
         return dir.resolve("blobs").resolve(d.algorithm()).resolve(d.hex());
     }
 
-    /** Reads a small blob (manifest, config, index) and checks its digest and size. */
+    /**
+     * Reads a small blob (manifest, config, index) and checks its digest and size; refuses one
+     * whose descriptor or file is over its {@link Limits} before reading it.
+     */
     private static byte[] readBlob(Path dir, Descriptor d) {
-        byte[] bytes = readLimited(blobPath(dir, d.digest()), d.mediaType() + " " + d.digest());
+        int limit = MediaType.isIndex(d.mediaType()) || MediaType.isManifest(d.mediaType()) ? Limits.MANIFEST : Limits.CONFIG;
+        String what = d.mediaType() + " " + d.digest();
+        if (d.size() > limit) {
+            throw new InvalidInputException(what + " in " + dir + " is " + d.size() + " bytes, its descriptor says; refusing more than "
+                    + Limits.describe(limit));
+        }
+        byte[] bytes = readLimited(blobPath(dir, d.digest()), what, limit);
         if (!Digest.sha256(bytes).equals(d.digest()) || bytes.length != d.size()) {
             throw new InvalidInputException("blob " + d.digest() + " in " + dir + " does not match its digest or size ("
                     + bytes.length + " bytes, descriptor says " + d.size() + ")");
@@ -95,10 +104,11 @@ public final class OciLayout {
         return bytes;
     }
 
-    static byte[] readLimited(Path file, String what) {
+    static byte[] readLimited(Path file, String what, int limit) {
         try {
-            if (Files.size(file) > MAX_JSON) {
-                throw new InvalidInputException(what + " is larger than " + (MAX_JSON >> 20) + " MiB; refusing to read it");
+            if (Files.size(file) > limit) {
+                throw new InvalidInputException(what + " is " + Files.size(file) + " bytes, more than the "
+                        + Limits.describe(limit) + " kiln reads; refusing it");
             }
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
@@ -123,7 +133,7 @@ public final class OciLayout {
             writeBlobBytes(dir, image.manifest().config().digest(), image.configBytes());
             writeBlobBytes(dir, image.manifestDigest(), image.manifestBytes());
             Index index = Files.exists(dir.resolve("index.json"))
-                    ? Index.parse(readLimited(dir.resolve("index.json"), "index.json of " + dir))
+                    ? Index.parse(readLimited(dir.resolve("index.json"), "index.json of " + dir, Limits.CONFIG))
                     : Index.of(List.of());
             writeAtomically(dir.resolve("index.json"), withEntry(index, image.manifestDescriptor(), tag).toJson());
         } catch (IOException e) {

@@ -45,7 +45,7 @@ import java.util.function.Function;
  */
 public final class RegistryTransport {
     static final int PARALLEL = 6;
-    private static final int MAX_CONFIG = 64 << 20;
+    private static final int MAX_CONFIG = dev.kiln.oci.Limits.CONFIG;
 
     private RegistryTransport() {}
 

@@ -55,7 +55,7 @@ class GcTest {
         List<Digest> keptChain = Snapshots.chainIds(List.of(l1.diffId(), l2.diffId()));
         for (Digest id : keptChain) fakeSnapshot(s, id);
         fakeSnapshot(s, l3.diffId());
-        Files.createDirectories(s.tmpDir().resolve("snapshot-leftover/fs"));
+        Files.createDirectories(s.root().resolve("tmp/snapshot-leftover/fs")); // a leftover of a kiln from before leases
 
         Digest droppedConfig = configOf(s, dropped);
         assertThat(s.images().untag("localhost/dropped:1")).isTrue();
@@ -76,8 +76,57 @@ class GcTest {
         assertThat(s.blobs().compressed(l1.diffId(), "gzip")).contains(gz1);
         assertThat(s.root().resolve("compressed/gzip/" + l3.diffId().hex())).doesNotExist();
         assertThat(r.compressed()).isEqualTo(1);
+        assertThat(s.root().resolve("tmp").toFile().list()).containsExactly(s.tmpDir().getFileName().toString());
         assertThat(s.tmpDir().toFile().list()).isEmpty();
-        assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0));
+        assertThat(s.gc(Duration.ZERO)).isEqualTo(new GcResult(0, 0, 0, 0, 0, 0));
+    }
+
+    @Test
+    void removesOldAtomicWriteSiblingsAndRunLeftoversButKeepsSharedRunDirectories() throws Exception {
+        Store s = Store.open(dir.resolve("store"), new StoreOptions("vfs"));
+        Path old1 = Files.writeString(s.root().resolve("index.json.tmp-0123456789ab"), "{\"half");
+        LayerRef l = fakeLayer(s, "base");
+        s.containers().create("c", null, null, List.of(), Json.object(), Map.of());
+        Path old2 = s.containers().dir(s.containers().get("c")).resolve("state.json.tmp-0123456789ab");
+        Files.writeString(old2, "{\"id\":");
+        Path bundle = Files.createDirectories(s.root().resolve("tmp/bundles/3f2a"));
+        Path young = Files.writeString(s.root().resolve("index.json.tmp-ba9876543210"), "{");
+        Path notOurs = Files.writeString(s.root().resolve("index.json.tmp-notours"), "{");
+        for (Path p : List.of(old1, old2, bundle, s.root().resolve("tmp/bundles"))) {
+            Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        }
+
+        GcResult r = s.gc();
+
+        assertThat(s.containers().get("c").name()).isEqualTo("c");
+        assertThat(s.blobs().has(l.blob())).as("young").isTrue();
+        assertThat(old1).doesNotExist();
+        assertThat(old2).doesNotExist();
+        assertThat(bundle).doesNotExist();
+        assertThat(s.root().resolve("tmp/bundles")).isDirectory();
+        assertThat(young).exists();
+        assertThat(notOurs).exists();
+        assertThat(r.tmpEntries()).isEqualTo(3);
+    }
+
+    @Test
+    void removesBuildCacheEntriesWhoseImageIsGone() throws Exception {
+        Store s = Store.open(dir.resolve("store"), new StoreOptions("vfs"));
+        Digest kept = Fixtures.image(s, null, List.of(fakeLayer(s, "kept")));
+        s.images().addUnnamed(MediaType.OCI_MANIFEST, kept, s.blobs().size(kept));
+        Digest gone = Fixtures.image(s, "localhost/gone:1", List.of(fakeLayer(s, "gone")));
+        Digest keptKey = Digest.sha256("step 1".getBytes(StandardCharsets.UTF_8));
+        Digest goneKey = Digest.sha256("step 2".getBytes(StandardCharsets.UTF_8));
+        s.cache().put(keptKey, kept, MediaType.OCI_MANIFEST, s.blobs().size(kept));
+        s.cache().put(goneKey, gone, MediaType.OCI_MANIFEST, s.blobs().size(gone));
+        s.images().untag("localhost/gone:1");
+        assertThat(s.check(false).leftovers()).extracting(StoreProblem::subject).contains("cache/" + goneKey.hex());
+
+        GcResult r = s.gc();
+
+        assertThat(r.cacheEntries()).isEqualTo(1);
+        assertThat(s.cache().keys()).containsExactly(keptKey);
+        assertThat(s.check(false).problems()).isEmpty();
     }
 
     private static Digest configOf(Store s, Digest manifest) {

@@ -66,13 +66,19 @@ public final class TreeListing {
         }
     }
 
-    /** Every file under {@code root} with its size: a fingerprint for "the store is as it was". */
+    /**
+     * Every file under {@code root} with its size: a fingerprint for "the store is as it was".
+     * The store's process coordination is left out: its lock files (*.lock at the top, created on
+     * first use) and leases/ (one per open store, gone when it closes).
+     */
     public static Map<String, Long> files(Path root) throws IOException {
         Map<String, Long> out = new TreeMap<>();
         if (!Files.exists(root)) return out;
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.toList()) {
-                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) out.put(root.relativize(p).toString(), Files.size(p));
+                String rel = root.relativize(p).toString();
+                if (rel.startsWith("leases/") || !rel.contains("/") && rel.endsWith(".lock")) continue;
+                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) out.put(rel, Files.size(p));
             }
         }
         return out;
