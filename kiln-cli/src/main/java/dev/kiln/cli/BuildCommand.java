@@ -189,10 +189,12 @@ final class BuildCommand implements Callable<Integer> {
                 .noCache(noCache).cacheFrom(cacheFrom).cacheTo(cacheTo).jobs(jobs).pull(policy).volumes(volumes)
                 .labels(keyValues("--label", labels)).annotations(keyValues("--annotation", annotations))
                 .compression(compression).build();
-        try (Kiln kiln = main.openStore()) {
+        try {
             return RunCommand.runStoppable(() -> {
-                kiln.build(request);
-                return 0;
+                try (Kiln kiln = main.openStore()) {
+                    kiln.build(request);
+                    return 0;
+                }
             });
         } finally {
             out.flush();
