@@ -167,14 +167,41 @@ public final class Kiln implements AutoCloseable {
      */
     public BuildResult build(BuildRequest request) {
         long freeBefore = StoreSpace.free(store);
+        List<Digest> steps = java.util.Collections.synchronizedList(new ArrayList<>());
+        buildSteps.set(steps);
         try {
             return new Builder(this, request).build();
-        } catch (BuildException e) {
-            if (!StoreSpace.isNoSpace(e) || e.getMessage().contains("no space left on the filesystem of store")) throw e;
-            throw new BuildException(e.file(), e.line(), e.instruction(), "no space left on the filesystem of store " + store.root()
+        } catch (KilnException e) {
+            if (!StoreSpace.isNoSpace(e) && !e.getMessage().contains("no space left on the filesystem of store")) throw e;
+            undoSteps(steps); // out of space: the store goes back to what it was, cached steps included
+            if (!(e instanceof BuildException b) || e.getMessage().contains("no space left on the filesystem of store")) throw e;
+            throw new BuildException(b.file(), b.line(), b.instruction(), "no space left on the filesystem of store " + store.root()
                     + ": the build needs more than the " + StoreSpace.human(freeBefore) + " that were free when it began"
-                    + " (free some space there, or use another --root)", e.exitCode(), e);
+                    + " (free some space there, or use another --root)", b.exitCode(), e);
+        } finally {
+            buildSteps.remove();
         }
+    }
+
+    /** The step images the build running on this thread (and the stage threads it starts) made. */
+    private final InheritableThreadLocal<List<Digest>> buildSteps = new InheritableThreadLocal<>();
+
+    /** A build step published {@code manifest}, which was not in the store before. */
+    void journalStep(Digest manifest) {
+        List<Digest> steps = buildSteps.get();
+        if (steps != null) steps.add(manifest);
+    }
+
+    /** Removes the step images a failed build made (if still unnamed) and what only they used; gc drops their cache entries. */
+    private void undoSteps(List<Digest> steps) {
+        Set<Digest> released = new HashSet<>();
+        for (Digest m : List.copyOf(steps)) {
+            if (store.images().byManifest(m).stream().anyMatch(r -> r.name() != null)) continue;
+            images.find(m.hex()).ifPresent(img -> released.addAll(released(img)));
+            released.add(m);
+            store.images().removeEntry(null, m);
+        }
+        if (!released.isEmpty()) store.gc(Duration.ofMinutes(10), released);
     }
 
     /** An existing working container by name, id or unique id prefix. */

@@ -195,6 +195,7 @@ final class Transfers {
     }
 
     private LocalImage ingest(ImageData image) {
+        String mediaType = manifestMediaType(image);
         requireImageMediaTypes(image.manifest());
         ImageConfig config = ImageConfig.parse(image.configBytes());
         if (config.rootfs().diffIds().size() != image.manifest().layers().size()) {
@@ -226,22 +227,36 @@ final class Transfers {
             added.add(manifest);
             String name = nameOf(image.refName());
             if (name != null) {
-                store.images().tag(name, image.manifestMediaType(), manifest, image.manifestBytes().length);
+                store.images().tag(name, mediaType, manifest, image.manifestBytes().length);
             } else {
-                store.images().addUnnamed(image.manifestMediaType(), manifest, image.manifestBytes().length);
+                store.images().addUnnamed(mediaType, manifest, image.manifestBytes().length);
             }
         } catch (RuntimeException e) {
             // Leave the store as it was: drop what this pull added that nothing else uses.
             store.discard(added);
             throw StoreSpace.explain(e, store, pulling(image), () -> needed[0]);
         }
-        return images.withNames(manifest, image.manifestMediaType());
+        return images.withNames(manifest, mediaType);
     }
 
     /**
      * The config must be an image config and every layer a layer (image-spec manifest.md): what is
      * stored must pass fsck, which checks the same.
      */
+    /**
+     * The media type the store records for the manifest: its own mediaType field if it has one,
+     * else what it was served or listed as; either way an image manifest's (fsck checks the same).
+     */
+    private static String manifestMediaType(ImageData image) {
+        String own = image.manifest().mediaType();
+        String mt = own != null ? own : image.manifestMediaType();
+        if (mt != null && !MediaType.isManifest(mt)) {
+            throw new InvalidInputException("the image's manifest " + (own != null ? "says its media type is " : "was served as ") + mt
+                    + ", not an image manifest");
+        }
+        return mt;
+    }
+
     private static void requireImageMediaTypes(Manifest m) {
         String ct = m.config().mediaType();
         if (!MediaType.OCI_CONFIG.equals(ct) && !MediaType.DOCKER_CONFIG.equals(ct)) {

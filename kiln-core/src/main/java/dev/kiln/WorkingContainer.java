@@ -350,7 +350,9 @@ public final class WorkingContainer {
         Committer.Written w;
         try {
             w = committer.commit(snap, options, layer ? o -> store().driver().writeDiff(dir(), o, lo) : null, emptySteps, emptyAfter);
+            boolean isNew = store().images().byManifest(w.manifest().digest()).isEmpty();
             store().images().addUnnamed(w.manifest().mediaType(), w.manifest().digest(), w.manifest().size());
+            if (isNew) kiln.journalStep(w.manifest().digest());
         } catch (RuntimeException e) {
             store().discard(committer.published());
             throw StoreSpace.explain(e, store(), "committing a build step in " + name(), () -> layerSizeEstimate(false));

@@ -201,19 +201,18 @@ final class BuildCommand implements Callable<Integer> {
                 .noCache(noCache).cacheFrom(cacheFrom).cacheTo(cacheTo).jobs(jobs).pull(policy).volumes(volumes)
                 .labels(keyValues("--label", labels)).annotations(keyValues("--annotation", annotations))
                 .compression(compression).build();
-        try (Kiln kiln = main.openStore()) {
-            boolean ok = false;
-            try {
-                int code = RunCommand.runStoppable(() -> {
+        boolean ok = false;
+        try {
+            int code = RunCommand.runStoppable(() -> {
+                try (Kiln kiln = main.openStore()) {
                     kiln.build(request);
                     return 0;
-                });
-                ok = code == 0;
-                return code;
-            } finally {
-                if (view != null) view.finish(!ok);
-            }
+                }
+            });
+            ok = code == 0;
+            return code;
         } finally {
+            if (view != null) view.finish(!ok);
             out.flush();
             if (stdinFile != null) Files.deleteIfExists(stdinFile);
         }

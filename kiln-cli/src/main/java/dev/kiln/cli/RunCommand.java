@@ -2,7 +2,6 @@ package dev.kiln.cli;
 
 import dev.kiln.Kiln;
 import dev.kiln.RunOptions;
-import dev.kiln.WorkingContainer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,16 +80,19 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunOptions options = options();
-        try (Kiln kiln = main.openStore()) {
-            WorkingContainer ctr = kiln.container(container);
-            return runStoppable(() -> ctr.run(options));
-        }
+        // The store is closed on the stoppable thread too, so a SIGINT also ends its lease (tmp/ID/ goes).
+        return runStoppable(() -> {
+            try (Kiln kiln = main.openStore()) {
+                return kiln.container(container).run(options);
+            }
+        });
     }
 
     /**
      * Runs {@code work} on its own thread so that SIGINT/SIGTERM (a shutdown hook) can interrupt
      * it: the runner then stops the container and removes the bundle, runtime state and mount
-     * points, and the root is unmounted, before the JVM exits.
+     * points, and the root is unmounted, before the JVM exits. Open and close the store inside
+     * {@code work}, so its lease ends before the JVM does.
      */
     static int runStoppable(Callable<Integer> work) throws Exception {
         int[] code = new int[1];

@@ -81,18 +81,21 @@ final class CrashHarness {
         log.printf("%-16s runs in %d ms, works on the store from %d ms%n", c.name(), calibrated, start);
         long runMillis = calibrated;
         int killed = 0, missed = 0, broken = 0, lost = 0, rerunFailed = 0;
-        for (int round = 1; killed < kills && round <= kills * 4; round++) {
+        for (int round = 1; killed < kills && round <= kills * 4 + 4; round++) {
             c.prepare().run(env);
             Map<String, Digest> before = env.names();
             List<String> args = c.args().apply(env);
             long delay = (long) (start + env.random.nextDouble() * Math.max(50, runMillis - start));
-            long ranFor = killAfter(env, args, delay, c.name() + "-" + round);
+            long[] seen = {-1};
+            long ranFor = killAfter(env, args, delay, c.name() + "-" + round, seen);
             boolean hit = ranFor < 0;
             if (hit) {
                 killed++;
             } else {
                 missed++;
-                runMillis = ranFor; // it is quicker than measured: aim within what it takes now
+                // It was quicker than measured: aim within what it took this time.
+                start = seen[0] >= 0 ? seen[0] : start * ranFor / Math.max(1, runMillis);
+                runMillis = ranFor;
             }
             Cli.Result fsck = env.cli.run("fsck", "--full");
             long leftovers = fsck.out().lines().filter(l -> l.startsWith("leftover")).count();
@@ -123,12 +126,19 @@ final class CrashHarness {
 
     /**
      * Starts the command and SIGKILLs it after {@code delayMillis}; returns -1 if it was still
-     * running then, else how long it took (a miss).
+     * running then, else how long it took (a miss), with when its lease appeared in {@code seen[0]}.
      */
-    private static long killAfter(CrashEnv env, List<String> args, long delayMillis, String label) throws Exception {
+    private static long killAfter(CrashEnv env, List<String> args, long delayMillis, String label, long[] seen) throws Exception {
         long t0 = System.nanoTime();
         Process p = KilnChild.start(env.work.resolve(label.replace(' ', '_')), List.of(), withRoot(env, args));
-        if (p.waitFor(delayMillis, TimeUnit.MILLISECONDS)) return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        while (true) {
+            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (elapsed >= delayMillis) break;
+            if (p.waitFor(Math.min(2, delayMillis - elapsed), TimeUnit.MILLISECONDS)) {
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            }
+            if (seen[0] < 0 && hasLease(env)) seen[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        }
         p.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no finally
         if (!p.waitFor(60, TimeUnit.SECONDS)) throw new AssertionError("a SIGKILLed kiln did not exit");
         return -1;

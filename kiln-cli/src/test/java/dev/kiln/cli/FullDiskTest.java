@@ -120,8 +120,9 @@ class FullDiskTest {
             }
             failed++;
             assertThat(r.errLines()).as(kind + " at " + free + " bytes free: " + r).hasSize(1);
-            assertThat(r.err()).as(kind + " at " + free + " bytes free").contains(
-                    "no space left on the filesystem of store " + kiln.root(), " needs about ", " MiB", " free");
+            assertThat(r.err()).as(kind + " at " + free + " bytes free")
+                    .contains("no space left on the filesystem of store " + kiln.root(), " MiB", " free")
+                    .containsAnyOf(" needs about ", " needs more than ");
             removeFiller();
             assertThat(kiln.storeListing()).as(kind + " at " + free + " bytes free leaves the store as it was").isEqualTo(before);
             if (i == 0) outcomes.add(kind + ": " + r.err().strip());
@@ -193,7 +194,8 @@ class FullDiskTest {
         Files.writeString(ctx.resolve("Dockerfile"), "FROM base\nCOPY big /big\nCMD [\"/big\"]\n");
         return new Attempt() {
             public long needs() {
-                return 2L * BIG; // the copy into the container, then the layer
+                // the copy into the container, then the layer; on vfs the step's snapshot is a copy too
+                return (vfs() ? 3L : 2L) * BIG;
             }
 
             public Cli.Result run() {
@@ -204,6 +206,14 @@ class FullDiskTest {
                 kiln.ok("rmi", "built");
             }
         };
+    }
+
+    private boolean vfs() {
+        try {
+            return Files.readString(kiln.root().resolve("store.json")).contains("vfs");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Path randomFile(String ctxName, int size) throws IOException {
