@@ -174,10 +174,11 @@ public final class Kiln implements AutoCloseable {
         } catch (KilnException e) {
             if (!StoreSpace.isNoSpace(e) && !e.getMessage().contains("no space left on the filesystem of store")) throw e;
             undoSteps(steps); // out of space: the store goes back to what it was, cached steps included
-            if (!(e instanceof BuildException b) || e.getMessage().contains("no space left on the filesystem of store")) throw e;
-            throw new BuildException(b.file(), b.line(), b.instruction(), "no space left on the filesystem of store " + store.root()
-                    + ": the build needs more than the " + StoreSpace.human(freeBefore) + " that were free when it began"
-                    + " (free some space there, or use another --root)", b.exitCode(), e);
+            if (e.getMessage().contains("no space left on the filesystem of store")) throw e;
+            String why = "no space left on the filesystem of store " + store.root() + ": the build needs more than the "
+                    + StoreSpace.human(freeBefore) + " that were free when it began (free some space there, or use another --root)";
+            if (e instanceof BuildException b) throw new BuildException(b.file(), b.line(), b.instruction(), why, b.exitCode(), e);
+            throw new KilnException(why, e);
         } finally {
             buildSteps.remove();
         }

@@ -355,7 +355,7 @@ public final class WorkingContainer {
             if (isNew) kiln.journalStep(w.manifest().digest());
         } catch (RuntimeException e) {
             store().discard(committer.published());
-            throw StoreSpace.explain(e, store(), "committing a build step in " + name(), () -> layerSizeEstimate(false));
+            throw e; // Kiln.build says what a build that ran out of space needed
         }
         Descriptor m = w.manifest();
         // The next step edits the config just committed (its rootfs and history now include this step).

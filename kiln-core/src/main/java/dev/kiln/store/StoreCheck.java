@@ -60,7 +60,8 @@ public record StoreCheck(List<StoreProblem> problems, boolean full, int images, 
                 }
             }
             // fsck takes no lock: what another process removed meanwhile (rmi, rm, gc) is not damage
-            List<StoreProblem> found = out.all().stream().filter(p -> !p.damaged() || stillThere(store, p.fix())).toList();
+            Set<String> entries = currentEntries(store);
+            List<StoreProblem> found = out.all().stream().filter(p -> !p.damaged() || stillThere(store, entries, p.fix())).toList();
             List<StoreProblem> ordered = new java.util.ArrayList<>(found.stream().filter(StoreProblem::damaged).toList());
             ordered.addAll(found.stream().filter(p -> !p.damaged()).toList());
             return new StoreCheck(ordered, full, images, blobs.count(), snapshots.count(), snapshots.unverifiable(),
@@ -70,11 +71,21 @@ public record StoreCheck(List<StoreProblem> problems, boolean full, int images, 
         }
     }
 
+    /** index.json's entries now, as "name digest" (null: no name); empty if it cannot be read. */
+    private static Set<String> currentEntries(Store store) {
+        try {
+            Set<String> out = new java.util.HashSet<>();
+            store.images().list().forEach(r -> out.add(r.name() + " " + r.manifest()));
+            return out;
+        } catch (RuntimeException unreadable) {
+            return Set.of();
+        }
+    }
+
     /** Whether what a damage finding is about is still in the store (or the finding is not about one thing). */
-    private static boolean stillThere(Store store, StoreFix fix) {
+    private static boolean stillThere(Store store, Set<String> entries, StoreFix fix) {
         return switch (fix) {
-            case StoreFix.RemoveEntry e -> store.images().list().stream().anyMatch(r ->
-                    e.manifest().equals(r.manifest()) && java.util.Objects.equals(e.name(), r.name()));
+            case StoreFix.RemoveEntry e -> entries.contains(e.name() + " " + e.manifest());
             case StoreFix.DeleteBlob b -> store.blobs().has(b.blob());
             case StoreFix.RebuildSnapshot r -> Files.isDirectory(store.snapshots().path(r.chainId()));
             case StoreFix.RemoveSnapshot r -> Files.isDirectory(store.snapshots().path(r.chainId()));

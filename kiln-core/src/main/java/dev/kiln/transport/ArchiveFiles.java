@@ -85,7 +85,12 @@ final class ArchiveFiles {
 
     private static Path inside(Path dir, String unsafeName, Path archive) {
         String name = unsafeName.startsWith("./") ? unsafeName.substring(2) : unsafeName;
-        Path p = dir.resolve(name).normalize();
+        Path p;
+        try {
+            p = dir.resolve(name).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidInputException("archive " + archive + " has an entry name no path can hold (" + e.getReason() + ")");
+        }
         if (name.startsWith("/") || !p.startsWith(dir)) {
             throw new InvalidInputException("archive " + archive + " has entry '" + unsafeName
                     + "' that points outside the archive; refusing it");

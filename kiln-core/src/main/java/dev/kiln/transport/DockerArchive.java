@@ -145,7 +145,12 @@ public final class DockerArchive {
     }
 
     private static Path inside(Path dir, String unsafeName, Path file) {
-        Path p = dir.resolve(unsafeName).normalize();
+        Path p;
+        try {
+            p = dir.resolve(unsafeName).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new InvalidInputException("manifest.json in " + file + " names a file no path can hold (" + e.getReason() + ")");
+        }
         if (unsafeName.isEmpty() || !p.startsWith(dir) || !Files.isRegularFile(p)) {
             throw new InvalidInputException("manifest.json in " + file + " names '" + unsafeName + "', which is not a file in the archive");
         }
