@@ -563,6 +563,7 @@ machine_facts() {
     echo "- disk under \$BENCH_DIR: $(findmnt -n -o SOURCE,FSTYPE,OPTIONS -T "$BENCH_DIR"), $(df -h --output=size "$BENCH_DIR" | tail -n1 | tr -d ' ') total"
     echo "- kiln $(git -C "$repo" rev-parse --short HEAD) ($("$repo/kiln" --version 2>/dev/null | head -n1)), $(java_version)"
     echo "- $(buildah --version), $(skopeo --version), $(podman --version), $(runc --version | head -n1)"
+    echo "- $(dockerd --version 2>/dev/null || echo 'no dockerd'), $(docker-registry --version 2>/dev/null | head -n1 || echo 'no docker-registry')"
     echo "- $(gzip --version | head -n1), pigz $(pigz --version 2>&1 | cut -d' ' -f2), $(zstd --version | head -n1 | tr -d "*" | sed "s/^ *//; s/, by.*//"), $(tar --version | head -n1)"
 }
 
