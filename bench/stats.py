@@ -3,8 +3,10 @@
 
 stats.py RAW.tsv [--input-bytes N]
 RAW.tsv rows: workload  variant  tool  run  wall_s  user_s  sys_s  maxrss_kb  bytes
-(bytes is '-' where it does not apply). Runs with the same (workload, variant, run) index
-form a kiln/peer pair; the ratio column is the median of the per-pair wall-time ratios.
+(bytes is '-' where it does not apply: a commit's new layer, a build's image, a push's bytes in
+the registry). Runs with the same (workload, variant, run) index form a kiln/peer pair; the
+ratio column is, for each peer (buildah, buildkit, skopeo), the median of the per-pair
+wall-time ratios. One table per workload.
 Rows of the tool 'machine' are the machine's limits (bytes = input bytes); with --input-bytes
 (the W1 tree's size) W1's commits are also shown as throughput, as a fraction of those limits.
 """
@@ -55,6 +57,38 @@ def limits_tables(rows, input_bytes):
         print(f"| {v} | {tool} | {mbs:.0f} | {frac or '-'} |")
 
 
+def ratios(rows, w, v, r):
+    """kiln/peer wall time for each peer of (w, v): the median of the per-pair ratios, and the pairs."""
+    out = []
+    for peer in sorted(k for k in rows if k[0] == w and k[1] == v and k[2] not in ("kiln", "machine")):
+        walls = {x[0]: x[1] for x in rows[peer]}
+        pairs = [x[1] / walls[x[0]] for x in r if x[0] in walls and walls[x[0]] > 0]
+        if pairs:
+            out.append(f"**{statistics.median(pairs):.2f}** vs {peer[2]} ("
+                       + ", ".join(f"{p:.2f}" for p in pairs) + ")")
+    return "; ".join(out) or "-"
+
+
+def workload_table(rows, workload):
+    print()
+    print(f"### {workload}")
+    print()
+    print("| variant | tool | runs | wall median (min–max) s | CPU median s | peak RSS median MB | bytes | kiln/peer wall, median (per-pair) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for (w, v, tool) in sorted(rows, key=lambda k: (k[0], k[1], k[2] != "kiln", k[2])):
+        if w != workload or tool == "machine":
+            continue
+        r = rows[(w, v, tool)]
+        walls = [x[1] for x in r]
+        cpu = statistics.median(x[2] for x in r)
+        rss = statistics.median(x[3] for x in r) / 1024
+        sizes = [x[4] for x in r if x[4] is not None]
+        size = fmt_bytes(statistics.median(sizes)) if sizes else "-"
+        ratio = ratios(rows, w, v, r) if tool == "kiln" else "-"
+        print(f"| {v} | {tool} | {len(r)} | {statistics.median(walls):.2f} "
+              f"({min(walls):.2f}–{max(walls):.2f}) | {cpu:.2f} | {rss:.0f} | {size} | {ratio} |")
+
+
 def main(path, input_bytes=None):
     rows = collections.defaultdict(list)
     for line in open(path):
@@ -66,28 +100,8 @@ def main(path, input_bytes=None):
         size = None if f[8] == "-" else int(f[8])
         rows[(w, v, tool)].append((run, wall, user + sys_, rss, size))
 
-    print("| workload | variant | tool | runs | wall median (min–max) s | CPU median s | peak RSS median MB | layer bytes | kiln/peer wall, median (per-pair) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for (w, v, tool) in sorted(rows, key=lambda k: (k[0], k[1], k[2] != "kiln", k[2])):
-        if tool == "machine":
-            continue
-        r = rows[(w, v, tool)]
-        walls = [x[1] for x in r]
-        cpu = statistics.median(x[2] for x in r)
-        rss = statistics.median(x[3] for x in r) / 1024
-        sizes = [x[4] for x in r if x[4] is not None]
-        size = fmt_bytes(statistics.median(sizes)) if sizes else "-"
-        ratio = "-"
-        if tool == "kiln":
-            peers = [k for k in rows if k[0] == w and k[1] == v and k[2] != "kiln"]
-            if peers:
-                peer = {x[0]: x[1] for x in rows[peers[0]]}
-                pairs = [x[1] / peer[x[0]] for x in r if x[0] in peer and peer[x[0]] > 0]
-                if pairs:
-                    ratio = (f"**{statistics.median(pairs):.2f}** vs {peers[0][2]} ("
-                             + ", ".join(f"{p:.2f}" for p in pairs) + ")")
-        print(f"| {w} | {v} | {tool} | {len(r)} | {statistics.median(walls):.2f} "
-              f"({min(walls):.2f}–{max(walls):.2f}) | {cpu:.2f} | {rss:.0f} | {size} | {ratio} |")
+    for workload in sorted({k[0] for k in rows if k[2] != "machine"}):
+        workload_table(rows, workload)
     if any(k[2] == "machine" for k in rows):
         limits_tables(rows, input_bytes)
 
