@@ -9,6 +9,7 @@ import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaType;
 import dev.kiln.store.BlobSink;
+import dev.kiln.store.LayerRef;
 import dev.kiln.store.Store;
 import dev.kiln.transport.DockerArchive;
 import dev.kiln.transport.ImageData;
@@ -217,11 +218,7 @@ final class Transfers {
             }
             needed[0] = missingBytes(missing.values(), image);
             StoreSpace.requireRoom(store, pulling(image), needed[0]);
-            RegistryTransport.inParallel(missing.values(), layer -> {
-                try (InputStream in = image.blobs().open(layer)) {
-                    added.add(store.blobs().ingest(in, layer.digest(), layer.size()));
-                }
-            });
+            fetchAndUnpack(image, config, missing, added, needed[0]);
             if (!store.blobs().adopt(image.manifest().config().digest())) added.add(store.blobs().put(image.configBytes()));
             manifest = store.blobs().put(image.manifestBytes());
             added.add(manifest);
@@ -237,6 +234,49 @@ final class Transfers {
             throw StoreSpace.explain(e, store, pulling(image), () -> needed[0]);
         }
         return images.withNames(manifest, mediaType);
+    }
+
+    /**
+     * Stores the {@code missing} layer blobs, several at once, and (overlay) unpacks each layer's
+     * snapshot as soon as its blob is in, so that {@code from} finds them ready (issue 7: one pass
+     * over the layers at pull time, not a second, serial one at {@code from}). The unpack verifies
+     * the diffID, so a pull now refuses a layer that does not match its config. With little room
+     * on the store's filesystem the unpacking waits until every blob is in, and a snapshot that does
+     * not fit is left for {@code from} to make: the blobs are what a pull must store. Everything
+     * published goes into {@code added}.
+     */
+    private void fetchAndUnpack(ImageData image, ImageConfig config, Map<Digest, Descriptor> missing, List<Digest> added,
+            long needed) {
+        List<LayerRef> refs = new ArrayList<>();
+        for (int i = 0; i < image.manifest().layers().size(); i++) {
+            refs.add(new LayerRef(config.rootfs().diffIds().get(i), image.manifest().layers().get(i).digest()));
+        }
+        boolean unpack = store.snapshots().layersStandAlone();
+        boolean overlap = unpack && StoreSpace.free(store) >= 4 * needed + (64L << 20);
+        Map<Digest, Descriptor> layers = new LinkedHashMap<>();
+        for (Descriptor layer : image.manifest().layers()) layers.putIfAbsent(layer.digest(), layer);
+        RegistryTransport.inParallel(layers.values(), layer -> {
+            if (missing.containsKey(layer.digest())) {
+                try (InputStream in = image.blobs().open(layer)) {
+                    added.add(store.blobs().ingest(in, layer.digest(), layer.size()));
+                }
+            }
+            if (overlap) unpackLayer(refs, layer.digest(), added);
+        });
+        if (unpack && !overlap) RegistryTransport.inParallel(layers.values(), layer -> unpackLayer(refs, layer.digest(), added));
+    }
+
+    /** Builds the missing snapshots of every position of blob {@code blob} in {@code refs}; one that does not fit is skipped. */
+    private void unpackLayer(List<LayerRef> refs, Digest blob, List<Digest> added) {
+        for (int i = 0; i < refs.size(); i++) {
+            if (!refs.get(i).blob().equals(blob)) continue;
+            try {
+                Digest built = store.snapshots().ensureTop(refs.subList(0, i + 1));
+                if (built != null) added.add(built);
+            } catch (RuntimeException e) {
+                if (!StoreSpace.isNoSpace(e)) throw e;
+            }
+        }
     }
 
     /**

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,15 +33,15 @@ final class Authenticator {
         }
     }
 
-    private final HttpClient client;
+    private final HttpClients clients;
     private final String registry;
     private final Credentials credentials;
     private final RequestListener listener;
     private volatile AuthChallenge challenge;
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
 
-    Authenticator(HttpClient client, String registry, Credentials credentials, RequestListener listener) {
-        this.client = client;
+    Authenticator(HttpClients clients, String registry, Credentials credentials, RequestListener listener) {
+        this.clients = clients;
         this.registry = registry;
         this.credentials = credentials;
         this.listener = listener;
@@ -110,7 +109,7 @@ final class Authenticator {
         if (credentials != null) b.header("Authorization", "Basic " + credentials.base64());
         HttpResponse<InputStream> resp;
         try {
-            resp = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            resp = clients.forUri(realm).send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             listener.exchanged("GET", realm, resp.statusCode());
         } catch (IOException e) {
             listener.exchanged("GET", realm, -1);

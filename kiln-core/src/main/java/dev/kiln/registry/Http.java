@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -26,13 +25,13 @@ final class Http {
     private static final int MAX_REDIRECTS = 10;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
-    final HttpClient client;
+    final HttpClients clients;
     final String registry;
     final Tuning tuning;
     final Authenticator auth;
 
-    Http(HttpClient client, String registry, Tuning tuning, Authenticator auth) {
-        this.client = client;
+    Http(HttpClients clients, String registry, Tuning tuning, Authenticator auth) {
+        this.clients = clients;
         this.registry = registry;
         this.tuning = tuning;
         this.auth = auth;
@@ -102,7 +101,7 @@ final class Http {
             if (authorization != null) b.header("Authorization", authorization);
         }
         try {
-            HttpResponse<InputStream> resp = client.send(b.build(), BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> resp = clients.forUri(req.uri()).send(b.build(), BodyHandlers.ofInputStream());
             tuning.listener().exchanged(req.method(), req.uri(), resp.statusCode());
             return resp;
         } catch (IOException e) {

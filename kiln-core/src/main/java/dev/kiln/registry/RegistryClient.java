@@ -9,10 +9,8 @@ import dev.kiln.oci.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -66,13 +64,11 @@ public final class RegistryClient {
         }
         String endpoint = endpoint(registry);
         boolean plain = opts.plainHttp() != null ? opts.plainHttp() : isLoopback(endpoint);
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(30));
-        if (!plain) b.sslContext(TlsContexts.forRegistry(registry, opts));
-        HttpClient client = b.build();
+        HttpClients clients = new HttpClients(HttpClients.builder()
+                .sslContext(plain ? TlsContexts.none() : TlsContexts.forRegistry(registry, opts)).build(), plain);
         URI base = URI.create((plain ? "http://" : "https://") + endpoint + "/v2/");
-        Authenticator auth = new Authenticator(client, registry, opts.credentials(), tuning.listener());
-        return new RegistryClient(registry, base, new Http(client, registry, tuning, auth), tuning);
+        Authenticator auth = new Authenticator(clients, registry, opts.credentials(), tuning.listener());
+        return new RegistryClient(registry, base, new Http(clients, registry, tuning, auth), tuning);
     }
 
     /** The host Docker Hub's API lives on; other registries are their own endpoint. */

@@ -40,6 +40,20 @@ final class TlsContexts {
         }
     }
 
+    /**
+     * A context that trusts no certificate and loads nothing (no cacerts): for clients that speak
+     * plain HTTP only, which HttpClient still wants a context for.
+     */
+    static SSLContext none() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[0], new TrustManager[0], null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new KilnException("setting up the HTTP client: " + e.getMessage(), e);
+        }
+    }
+
     /** Where buildah and Docker look for a registry's CA when no --cert-dir is given. */
     private static Path defaultCertDir(String registry) {
         for (String base : new String[] {"/etc/containers/certs.d", "/etc/docker/certs.d"}) {

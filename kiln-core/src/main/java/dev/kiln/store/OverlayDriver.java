@@ -25,6 +25,11 @@ import java.util.List;
  */
 public final class OverlayDriver implements SnapshotDriver {
     @Override
+    public boolean layersStandAlone() {
+        return true;
+    }
+
+    @Override
     public String name() {
         return "overlay";
     }

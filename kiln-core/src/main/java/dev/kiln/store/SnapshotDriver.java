@@ -31,6 +31,12 @@ public sealed interface SnapshotDriver permits OverlayDriver, VfsDriver {
     void buildSnapshot(Path fs, Path parentFs, InputStream tar) throws IOException;
 
     /**
+     * Whether a snapshot holds its layer alone, so {@link #buildSnapshot} ignores {@code parentFs}
+     * and the layers of an image may be unpacked in any order, at once (overlay: yes; vfs: no).
+     */
+    boolean layersStandAlone();
+
+    /**
      * Sets up {@code containerDir} (existing, empty) on top of the snapshots {@code lowerDirsTopFirst}
      * (empty: scratch). {@code publishedAt} is where the directory will be renamed to: links to the
      * lowers are relative to it (so the store may move), not to where it is built.

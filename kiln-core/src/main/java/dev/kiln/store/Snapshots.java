@@ -77,6 +77,26 @@ public final class Snapshots {
         return parentFs;
     }
 
+    /** Whether each layer's snapshot can be built without its parent's (see {@link SnapshotDriver#layersStandAlone}). */
+    public boolean layersStandAlone() {
+        return driver.layersStandAlone();
+    }
+
+    /**
+     * Builds the snapshot of the top of {@code layers} if it is missing, without its lower ones,
+     * which only a driver whose {@link #layersStandAlone} allows (a pull unpacks each layer as its
+     * blob arrives, several at once). Returns its chain ID when this call published it, null when
+     * it was there already (or another process published it first).
+     */
+    public Digest ensureTop(List<LayerRef> layers) {
+        if (!driver.layersStandAlone()) throw new IllegalStateException(driver.name() + " snapshots need their parent");
+        List<Digest> chain = chainIds(layers.stream().map(LayerRef::diffId).toList());
+        Digest id = chain.getLast();
+        store.hold(List.of(id, layers.getLast().blob())); // before looking, as ensure does
+        if (has(id)) return null;
+        return build(id, chain.size() > 1 ? chain.get(chain.size() - 2) : null, null, layers.getLast()) ? id : null;
+    }
+
     /** Fills a new snapshot's fs/ directory. */
     @FunctionalInterface
     public interface Fill {
@@ -152,11 +172,12 @@ public final class Snapshots {
         return out;
     }
 
-    private void build(Digest chainId, Digest parent, Path parentFs, LayerRef layer) {
+    /** Returns whether this call published it (false: another process did first). */
+    private boolean build(Digest chainId, Digest parent, Path parentFs, LayerRef layer) {
         Path work = unpackAside(chainId, parent, parentFs, layer);
         try {
             Files.createDirectories(dir);
-            Fs.renameDir(work, path(chainId)); // false: another process won; ours is deleted below
+            return Fs.renameDir(work, path(chainId)); // false: another process won; ours is deleted below
         } catch (IOException e) {
             throw Fs.fail("publishing snapshot " + chainId, e);
         } finally {

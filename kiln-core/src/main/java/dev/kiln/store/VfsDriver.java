@@ -20,6 +20,11 @@ import java.util.List;
  */
 public final class VfsDriver implements SnapshotDriver {
     @Override
+    public boolean layersStandAlone() {
+        return false;
+    }
+
+    @Override
     public String name() {
         return "vfs";
     }
