@@ -32,6 +32,19 @@ class HelpTest {
         assertThat(commandLine().getSubcommands()).containsKeys("ps", "unmount", "bud");
     }
 
+    /** A command line builds only the verb it names (picocli's start-up cost is per verb); help and unknown words get all. */
+    @Test
+    void onlyTheNamedVerbIsBuilt() {
+        assertThat(Main.verbsFor("--root", "run", "run", "ctr", "--", "ls")).containsExactly(RunCommand.class);
+        assertThat(Main.verbsFor("--root=/x", "--storage-driver", "vfs", "--debug", "images")).containsExactly(ImagesCommand.class);
+        assertThat(Main.verbsFor("ps")).containsExactly(ContainersCommand.class);
+        assertThat(Main.verbsFor("bud", "-t", "x", ".")).containsExactly(BuildCommand.class);
+        assertThat(Main.verbsFor("--help")).isEqualTo(Main.VERBS);
+        assertThat(Main.verbsFor("nosuch")).isEqualTo(Main.VERBS);
+        assertThat(Main.verbsFor("--root")).isEqualTo(Main.VERBS);
+        assertThat(Main.VERBS).hasSize((int) verbs().count());
+    }
+
     @Test
     void topHelpListsEveryVerbAndGlobalOption() {
         CliRun run = CliRun.of("--help");

@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +23,12 @@ import java.util.zip.Deflater;
 public final class ParallelGzipOutputStream extends OutputStream {
     static final int BLOCK_SIZE = 1 << 20;
     private static final int DICT_SIZE = 32 * 1024;
-    private static final int LEVEL = 6;
+    /**
+     * zlib level 4, not gzip's default 6 (issue 7, measured in bench/PROFILE.md): on the W1 tree
+     * level 6 took 23 CPU s for 167.6 MB, level 4 10.8 s for 178.5 MB — 1.2 % larger than
+     * buildah's gzip layer of the same tree (176.4 MB), within the issue's 3 %, at under half the CPU.
+     */
+    static final int DEFAULT_LEVEL = 4;
     // RFC 1952 section 2.3: magic, CM=deflate, no flags, MTIME=0 (reproducible), XFL=0, OS=unix
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
 
@@ -31,6 +37,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private final int maxInFlight;
     private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
     private final CRC32 crc = new CRC32();
+    private final int level;
+    /** Deflaters to reuse: a new one per block costs zlib's allocation and table set-up each time. */
+    private final ConcurrentLinkedQueue<Deflater> idle = new ConcurrentLinkedQueue<>();
     private byte[] block = new byte[BLOCK_SIZE];
     private int filled;
     private byte[] dictionary;
@@ -38,7 +47,13 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private boolean closed;
 
     public ParallelGzipOutputStream(OutputStream out, int threads) throws IOException {
+        this(out, threads, DEFAULT_LEVEL);
+    }
+
+    /** As above with a zlib level (1–9); the output depends on the level and the input only, never on {@code threads}. */
+    ParallelGzipOutputStream(OutputStream out, int threads, int level) throws IOException {
         this.out = out;
+        this.level = level;
         int n = Math.max(1, threads);
         this.pool = Executors.newFixedThreadPool(n, Thread.ofPlatform().daemon().name("kiln-gzip-", 0).factory());
         this.maxInFlight = 2 * n;
@@ -83,6 +98,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
             out.write(trailer);
         } finally {
             pool.shutdownNow();
+            for (Deflater d; (d = idle.poll()) != null; ) d.end();
         }
     }
 
@@ -100,8 +116,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
         filled = 0;
     }
 
-    private static byte[] deflate(byte[] data, int length, byte[] dict, boolean last) {
-        Deflater d = new Deflater(LEVEL, true);
+    private byte[] deflate(byte[] data, int length, byte[] dict, boolean last) {
+        Deflater d = idle.poll();
+        if (d == null) d = new Deflater(level, true);
+        else d.reset();
         try {
             if (dict != null) d.setDictionary(dict);
             d.setInput(data, 0, length);
@@ -116,7 +134,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
             }
             return buf.toByteArray();
         } finally {
-            d.end();
+            idle.add(d);
         }
     }
 

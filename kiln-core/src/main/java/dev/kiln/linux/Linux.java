@@ -47,18 +47,52 @@ public final class Linux {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
 
-    private static final MethodHandle MOUNT = fn("mount", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR));
-    private static final MethodHandle UMOUNT2 = fn("umount2", FunctionDescriptor.of(INT, PTR, INT));
-    private static final MethodHandle MKNODAT = fn("mknodat", FunctionDescriptor.of(INT, INT, PTR, INT, LONG));
-    private static final MethodHandle FCHOWNAT = fn("fchownat", FunctionDescriptor.of(INT, INT, PTR, INT, INT, INT));
-    private static final MethodHandle FCHMODAT = fn("fchmodat", FunctionDescriptor.of(INT, INT, PTR, INT, INT));
-    private static final MethodHandle UTIMENSAT = fn("utimensat", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
-    private static final MethodHandle LSETXATTR = fn("lsetxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
-    private static final MethodHandle LGETXATTR = fn("lgetxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
-    private static final MethodHandle LLISTXATTR = fn("llistxattr", FunctionDescriptor.of(LONG, PTR, PTR, LONG));
-    private static final MethodHandle LREMOVEXATTR = fn("lremovexattr", FunctionDescriptor.of(INT, PTR, PTR));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(
+    // Each downcall handle is made on first use, in a holder class of its own: making one spins
+    // classes at run time (tens of ms each in a fresh JVM; issue 7) and most commands need one or two.
+    private static final class Mount {
+        static final MethodHandle H = fn("mount", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR));
+    }
+
+    private static final class Umount2 {
+        static final MethodHandle H = fn("umount2", FunctionDescriptor.of(INT, PTR, INT));
+    }
+
+    private static final class Mknodat {
+        static final MethodHandle H = fn("mknodat", FunctionDescriptor.of(INT, INT, PTR, INT, LONG));
+    }
+
+    private static final class Fchownat {
+        static final MethodHandle H = fn("fchownat", FunctionDescriptor.of(INT, INT, PTR, INT, INT, INT));
+    }
+
+    private static final class Fchmodat {
+        static final MethodHandle H = fn("fchmodat", FunctionDescriptor.of(INT, INT, PTR, INT, INT));
+    }
+
+    private static final class Utimensat {
+        static final MethodHandle H = fn("utimensat", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
+    }
+
+    private static final class Lsetxattr {
+        static final MethodHandle H = fn("lsetxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
+    }
+
+    private static final class Lgetxattr {
+        static final MethodHandle H = fn("lgetxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
+    }
+
+    private static final class Llistxattr {
+        static final MethodHandle H = fn("llistxattr", FunctionDescriptor.of(LONG, PTR, PTR, LONG));
+    }
+
+    private static final class Lremovexattr {
+        static final MethodHandle H = fn("lremovexattr", FunctionDescriptor.of(INT, PTR, PTR));
+    }
+
+    private static final class Strerror {
+        static final MethodHandle H = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(PTR, INT));
+    }
 
     private static MethodHandle fn(String name, FunctionDescriptor fd) {
         return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
@@ -70,7 +104,7 @@ public final class Linux {
             MemorySegment st = a.allocate(CALL_STATE);
             // A local, not a ?: expression: invokeExact would type the conditional as Object.
             MemorySegment opts = data == null ? MemorySegment.NULL : cstr(a, data);
-            int rc = (int) MOUNT.invokeExact(st, cstr(a, source), cstr(a, target.toString()), cstr(a, fsType), flags, opts);
+            int rc = (int) Mount.H.invokeExact(st, cstr(a, source), cstr(a, target.toString()), cstr(a, fsType), flags, opts);
             check(rc, st, "mount " + fsType, target);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -99,7 +133,7 @@ public final class Linux {
     public static void umount(Path target, int flags) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) UMOUNT2.invokeExact(st, cstr(a, target.toString()), flags);
+            int rc = (int) Umount2.H.invokeExact(st, cstr(a, target.toString()), flags);
             check(rc, st, "umount", target);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -112,7 +146,7 @@ public final class Linux {
     public static void mknod(Path path, int mode, int major, int minor) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) MKNODAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), mode, makedev(major, minor));
+            int rc = (int) Mknodat.H.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), mode, makedev(major, minor));
             check(rc, st, "mknod", path);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -139,7 +173,7 @@ public final class Linux {
     public static void lchown(Path path, int uid, int gid) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) FCHOWNAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), uid, gid, AT_SYMLINK_NOFOLLOW);
+            int rc = (int) Fchownat.H.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), uid, gid, AT_SYMLINK_NOFOLLOW);
             check(rc, st, "chown", path);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -152,7 +186,7 @@ public final class Linux {
     public static void chmod(Path path, int mode) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) FCHMODAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), mode & 07777, 0);
+            int rc = (int) Fchmodat.H.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), mode & 07777, 0);
             check(rc, st, "chmod", path);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -170,7 +204,7 @@ public final class Linux {
             times.setAtIndex(LONG, 1, atimeNsec);
             times.setAtIndex(LONG, 2, mtimeSec);
             times.setAtIndex(LONG, 3, mtimeNsec);
-            int rc = (int) UTIMENSAT.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), times, AT_SYMLINK_NOFOLLOW);
+            int rc = (int) Utimensat.H.invokeExact(st, AT_FDCWD, cstr(a, path.toString()), times, AT_SYMLINK_NOFOLLOW);
             check(rc, st, "utimensat", path);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -185,7 +219,7 @@ public final class Linux {
             MemorySegment st = a.allocate(CALL_STATE);
             MemorySegment v = a.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-            int rc = (int) LSETXATTR.invokeExact(st, cstr(a, path.toString()), cstr(a, name), v, (long) value.length, 0);
+            int rc = (int) Lsetxattr.H.invokeExact(st, cstr(a, path.toString()), cstr(a, name), v, (long) value.length, 0);
             check(rc, st, "setxattr " + name, path);
         } catch (IOException | RuntimeException e) {
             throw e;
@@ -198,7 +232,7 @@ public final class Linux {
     public static void removeXattr(Path path, String name) throws IOException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CALL_STATE);
-            int rc = (int) LREMOVEXATTR.invokeExact(st, cstr(a, path.toString()), cstr(a, name));
+            int rc = (int) Lremovexattr.H.invokeExact(st, cstr(a, path.toString()), cstr(a, name));
             if (rc != 0 && errno(st) == ENODATA) return;
             check(rc, st, "removexattr " + name, path);
         } catch (IOException | RuntimeException e) {
@@ -215,7 +249,7 @@ public final class Linux {
             MemorySegment p = cstr(a, path.toString()), n = cstr(a, name);
             for (long cap = 256; ; cap *= 4) {
                 MemorySegment buf = a.allocate(cap);
-                long rc = (long) LGETXATTR.invokeExact(st, p, n, buf, cap);
+                long rc = (long) Lgetxattr.H.invokeExact(st, p, n, buf, cap);
                 if (rc >= 0) return buf.asSlice(0, rc).toArray(ValueLayout.JAVA_BYTE);
                 int err = errno(st);
                 if (err == ENODATA) return null;
@@ -235,7 +269,7 @@ public final class Linux {
             MemorySegment p = cstr(a, path.toString());
             for (long cap = 1024; ; cap *= 4) {
                 MemorySegment buf = a.allocate(cap);
-                long rc = (long) LLISTXATTR.invokeExact(st, p, buf, cap);
+                long rc = (long) Llistxattr.H.invokeExact(st, p, buf, cap);
                 if (rc >= 0) return splitNames(buf.asSlice(0, rc).toArray(ValueLayout.JAVA_BYTE));
                 int err = errno(st);
                 if (err == 95 /* EOPNOTSUPP */) return List.of();
@@ -278,7 +312,7 @@ public final class Linux {
 
     static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.H.invokeExact(errno);
             return s.reinterpret(256).getString(0, StandardCharsets.UTF_8) + " (errno " + errno + ")";
         } catch (Throwable t) {
             return "errno " + errno;

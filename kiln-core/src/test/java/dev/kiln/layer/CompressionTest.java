@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +78,40 @@ class CompressionTest {
         byte[] a = Files.readAllBytes(compress(Compression.GZIP, data));
         byte[] b = Files.readAllBytes(compress(Compression.GZIP, data));
         assertThat(HexFormat.of().formatHex(a)).isEqualTo(HexFormat.of().formatHex(b));
+    }
+
+    /**
+     * Issue 7: the parallel path must not make the bytes depend on the machine. Every thread
+     * count gives the same gzip stream, and it holds exactly what the plain single-threaded
+     * java.util.zip path (GZIPOutputStream) holds.
+     */
+    @Test
+    void parallelGzipBytesDoNotDependOnTheThreadCount() throws Exception {
+        byte[] data = mixedData();
+        byte[] one = parallelGzip(data, 1);
+        for (int threads : new int[] {2, 3, 8}) {
+            assertThat(HexFormat.of().formatHex(parallelGzip(data, threads)))
+                    .as("%d threads", threads).isEqualTo(HexFormat.of().formatHex(one));
+        }
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (OutputStream z = new GZIPOutputStream(plain)) {
+            z.write(data);
+        }
+        assertThat(gunzip(one)).isEqualTo(gunzip(plain.toByteArray())).isEqualTo(data);
+    }
+
+    private static byte[] parallelGzip(byte[] data, int threads) throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (OutputStream z = new ParallelGzipOutputStream(b, threads)) {
+            for (int off = 0; off < data.length; off += 100_000) z.write(data, off, Math.min(100_000, data.length - off));
+        }
+        return b.toByteArray();
+    }
+
+    private static byte[] gunzip(byte[] gz) throws Exception {
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+            return in.readAllBytes();
+        }
     }
 
     @Test
