@@ -37,7 +37,16 @@ final class LocalImages {
             types.put(r.manifest(), r.mediaType());
         }
         List<LocalImage> out = new ArrayList<>();
-        for (var e : names.entrySet()) out.add(load(e.getKey(), types.get(e.getKey()), e.getValue()));
+        for (var e : names.entrySet()) {
+            try {
+                out.add(load(e.getKey(), types.get(e.getKey()), e.getValue()));
+            } catch (NotFoundException gone) {
+                // Another process removed it (rmi, then gc) since index.json was read: it is no longer
+                // an image, and a lookup of some other image must not fail for it (issue 8, item 5).
+                // Still listed and missing a blob is damage, said as before.
+                if (!store.images().byManifest(e.getKey()).isEmpty()) throw gone;
+            }
+        }
         return out;
     }
 

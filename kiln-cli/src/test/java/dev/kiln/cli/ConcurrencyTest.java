@@ -7,6 +7,13 @@ import dev.kiln.oci.Manifest;
 import dev.kiln.registry.TestRegistry;
 import dev.kiln.store.Store;
 import dev.kiln.store.StoreOptions;
+import dev.kiln.testing.Fixtures;
+import dev.kiln.testing.Tools;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import java.util.Map;
+import java.util.TreeMap;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -19,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 8, items 2 and 3: kiln processes at once on one store. gc runs while others commit and
- * pull; commits and pulls run side by side. No name is lost, index.json stays whole, and fsck
+ * Issue 8, items 2, 3 and 5: kiln processes at once on one store. gc runs while others commit and
+ * pull; commits and pulls run side by side; builds sharing cached steps run side by side beside
+ * rmi and gc. No name is lost, index.json stays whole, and fsck
  * --full finds nothing damaged. The first test is the race leases close: a pull that finds a
  * layer already in the store (unreferenced, old: garbage) skips fetching it, and a gc running
  * meanwhile must not delete it before the pull names its image.
@@ -51,6 +59,18 @@ class ConcurrencyTest {
     @Tag("long")
     void commitsPullsAndGcAtOnceManyTimes() throws Exception {
         commitsPullsAndGc(10, 6);
+    }
+
+    @Test
+    @Tag("privileged") // RUN steps: root and runc
+    void fourBuildsAtOnceBesideRmiAndGcGiveTheImagesOfOneAtATime() throws Exception {
+        buildsAtOnce(1, "concurrent-builds-ci");
+    }
+
+    @Test
+    @Tag("long")
+    void fourBuildsAtOnceManyTimes() throws Exception {
+        buildsAtOnce(10, "concurrent-builds-long");
     }
 
     private void pullAdoptingGarbageWhileGcRuns(int rounds) throws Exception {
@@ -139,6 +159,174 @@ class ConcurrencyTest {
                 assertThat(fsck.code()).as(fsck.toString()).isZero();
                 kiln.ok("rm", "--all");
             }
+        }
+    }
+
+    /** The Dockerfiles the builds run: a shared COPY and RUN, a RUN two of them share, then their own COPY and RUN. */
+    private static final int BUILDS = 4;
+
+    /**
+     * Issue 8, item 5. The {@value #BUILDS} builds are first run one at a time on a fresh store
+     * (the reference digests); then, each round, on another fresh store all at once as separate
+     * processes, while this thread loops committing, removing ({@code rmi}) and collecting
+     * ({@code kiln gc}, every blob and snapshot aged past its grace first) other images. Every build must succeed with the
+     * reference image id and manifest, every other image keep its name, and fsck --full pass.
+     */
+    private void buildsAtOnce(int rounds, String report) throws Exception {
+        Tools.requireRoot();
+        Tools.require("runc");
+        Path ctx = buildContext();
+        Map<String, String> reference = new TreeMap<>();
+        Cli one = new Cli(dir.resolve("one-at-a-time"));
+        makeBusybox(one);
+        for (int i = 0; i < BUILDS; i++) {
+            String id = lastLine(one.ok(buildArgs(ctx, i).toArray(String[]::new)));
+            reference.put("app-" + i, id + " " + manifestOf(one, "localhost/app-" + i + ":latest"));
+        }
+        Path out = Files.createDirectories(CrashHarness.reportDir()).resolve(report + ".txt");
+        List<String> failures = new ArrayList<>();
+        int built = 0, failed = 0, wrong = 0, lost = 0, loops = 0;
+        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+            log.printf("%d builds at once, %d rounds, store driver %s%n", BUILDS, rounds,
+                    Files.readString(one.root().resolve("store.json")).strip());
+            for (int round = 1; round <= rounds; round++) {
+                RoundResult r = buildRound(ctx, round, reference, failures);
+                built += BUILDS;
+                failed += r.failed();
+                wrong += r.wrong();
+                lost += r.lost();
+                loops += r.loops();
+                log.printf("round %2d  %d builds in %5d ms  failed %d  wrong digest %d  names lost %d  (%d of %d steps from the cache, "
+                        + "%d commit/rmi/gc loops beside)%n", round, BUILDS, r.millis(), r.failed(), r.wrong(), r.lost(), r.cacheHits(),
+                        BUILDS * 5, r.loops());
+                log.flush();
+            }
+            log.printf("%nbuilds %d  failed %d  wrong digest %d  names lost %d  commit/rmi/gc loops %d%n", built, failed, wrong, lost, loops);
+            failures.forEach(f -> log.println("FAILURE: " + f));
+        }
+        System.out.println(Files.readString(out));
+        assertThat(failures).as("see " + out).isEmpty();
+    }
+
+    /** {@code cacheHits}: steps the builds took from each other's cache entries (the rest they raced to make). */
+    private record RoundResult(int failed, int wrong, int lost, int loops, int cacheHits, long millis) {}
+
+    private RoundResult buildRound(Path ctx, int round, Map<String, String> reference, List<String> failures) throws Exception {
+        Cli kiln = new Cli(dir.resolve("at-once-" + round));
+        makeBusybox(kiln);
+        Map<String, Digest> others = new TreeMap<>();
+        List<String> junk = new ArrayList<>();
+        for (int k = 0; k < 3; k++) junk.add(junkImage(kiln, round + "-pre-" + k, others));
+        long t0 = System.nanoTime();
+        List<Process> builds = new ArrayList<>();
+        for (int i = 0; i < BUILDS; i++) {
+            List<String> args = new ArrayList<>(List.of("--debug", "--root", kiln.root().toString()));
+            args.addAll(buildArgs(ctx, i));
+            builds.add(KilnChild.start(dir.resolve("build-" + round + "-" + i), List.of(), args));
+        }
+        int loops = 0;
+        while (builds.stream().anyMatch(Process::isAlive)) {
+            junk.add(junkImage(kiln, round + "-" + loops, others));
+            String victim = junk.removeFirst();
+            kiln.ok("rmi", victim);
+            others.remove("localhost/" + victim + ":latest");
+            ageBlobsAndSnapshots(kiln.root());
+            kiln.ok("gc");
+            loops++;
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        int failed = 0, wrong = 0, lost = 0, hits = 0;
+        for (int i = 0; i < BUILDS; i++) {
+            Path log = dir.resolve("build-" + round + "-" + i);
+            KilnChild.Result r = KilnChild.result(log, builds.get(i).waitFor());
+            hits += (int) r.out().lines().filter(l -> l.startsWith("--> Using cache")).count();
+            if (r.code() != 0) {
+                failed++;
+                failures.add("round " + round + ", build " + i + ": " + r);
+                continue;
+            }
+            String got = lastLine(r.out()) + " " + manifestOf(kiln, "localhost/app-" + i + ":latest");
+            if (!got.equals(reference.get("app-" + i))) {
+                wrong++;
+                failures.add("round " + round + ", build " + i + ": id and manifest " + got + ", one at a time " + reference.get("app-" + i));
+            }
+        }
+        for (var e : others.entrySet()) {
+            if (!e.getValue().toString().equals(manifestOf(kiln, e.getKey()))) {
+                lost++;
+                failures.add("round " + round + ": " + e.getKey() + " was " + e.getValue() + ", now " + manifestOf(kiln, e.getKey()));
+            }
+        }
+        Cli.Result fsck = kiln.run("fsck", "--full");
+        if (fsck.code() != 0) failures.add("round " + round + ": fsck --full: " + fsck);
+        if (!kiln.ok("containers", "--quiet").isEmpty()) failures.add("round " + round + ": containers left: " + kiln.ok("containers"));
+        Tools.run("rm", "-rf", "--one-file-system", kiln.root().toString());
+        return new RoundResult(failed, wrong, lost, loops, hits, millis);
+    }
+
+    /**
+     * Sets every blob and snapshot an hour back, so gc's grace for young files spares none of them:
+     * what a build is about to reference survives only by its lease (a build's layer can be a blob
+     * the store already has as old garbage: with --timestamp, the same step makes the same layer).
+     */
+    private static void ageBlobsAndSnapshots(Path root) throws Exception {
+        FileTime hourAgo = FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
+        try (var s = Stream.concat(Files.list(root.resolve("blobs/sha256")), Files.list(root.resolve("snapshots")).map(p -> p.resolve("meta.json")))) {
+            for (Path p : s.toList()) {
+                try {
+                    Files.setLastModifiedTime(p, hourAgo);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // removed meanwhile, or a snapshot being published
+                }
+            }
+        }
+    }
+
+    private Path buildContext() throws Exception {
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        Files.move(tree("shared", 40, 32 << 10), ctx.resolve("shared"));
+        for (int i = 0; i < BUILDS; i++) {
+            Files.move(tree("own-" + i, 20, 32 << 10), ctx.resolve("own-" + i));
+            Files.writeString(ctx.resolve("Dockerfile." + i), """
+                    FROM localhost/busybox
+                    COPY shared/ /shared/
+                    RUN cat /shared/* | md5sum > /shared.sum && mkdir -p /opt/data && seq 1 20000 > /opt/data/seq
+                    RUN echo pair %d > /pair && ls /shared > /pair.ls
+                    COPY own-%d/ /own/
+                    RUN wc -c /own/* > /own.size && echo %d > /build
+                    """.formatted(i / 2, i, i));
+        }
+        return ctx;
+    }
+
+    private static List<String> buildArgs(Path ctx, int i) {
+        return List.of("build", "--timestamp", "0", "-t", "app-" + i, "-f", ctx.resolve("Dockerfile." + i).toString(), ctx.toString());
+    }
+
+    /** localhost/busybox from the test fixture, committed with a fixed time so every store gets the same image. */
+    private static void makeBusybox(Cli kiln) throws Exception {
+        String ctr = kiln.ok("from", "scratch");
+        kiln.ok("add", ctr, Fixtures.busyboxRootfsTar().toString(), "/");
+        kiln.ok("commit", "--rm", "--timestamp", "0", ctr, "localhost/busybox");
+    }
+
+    /** An image that is not a build's: busybox plus a few random files; recorded in {@code others}. */
+    private String junkImage(Cli kiln, String suffix, Map<String, Digest> others) throws Exception {
+        String name = "junk-" + suffix;
+        commit(kiln, "localhost/busybox", tree(name, 4, 16 << 10), name);
+        String ref = "localhost/" + name + ":latest";
+        others.put(ref, Digest.parse(manifestOf(kiln, ref)));
+        return name;
+    }
+
+    private static String lastLine(String out) {
+        return out.strip().lines().reduce((a, b) -> b).orElse("");
+    }
+
+    /** The manifest digest {@code name} points to, or "absent". */
+    private static String manifestOf(Cli kiln, String name) {
+        try (Store s = Store.open(kiln.root(), StoreOptions.DEFAULT)) {
+            return s.images().byName(name).map(r -> r.manifest().toString()).orElse("absent");
         }
     }
 

@@ -8,6 +8,7 @@ import dev.kiln.store.ImageRecord;
 import dev.kiln.store.Snapshots;
 import dev.kiln.store.Store;
 import dev.kiln.store.StoreOptions;
+import dev.kiln.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import java.util.TreeMap;
  */
 final class CrashEnv implements AutoCloseable {
     static final String BASE = "crash-base";
+    static final String BUSYBOX = "crash-busybox";
 
     record Scale(int files, int maxSize) {}
 
@@ -40,6 +42,7 @@ final class CrashEnv implements AutoCloseable {
     private final Scale scale;
     private int serial;
     private String pullSource;
+    private Path buildContext;
 
     private CrashEnv(Path dir, TestRegistry registry, long seed, Scale scale) throws IOException {
         this.root = dir.resolve("store");
@@ -133,6 +136,41 @@ final class CrashEnv implements AutoCloseable {
         aged.add(Files.write(ingest, half));
         FileTime hourAgo = FileTime.fromMillis(System.currentTimeMillis() - 3_600_000);
         for (Path p : aged) Files.setLastModifiedTime(p, hourAgo);
+    }
+
+    /**
+     * A new build context: a Dockerfile on busybox (made once from the test fixture) whose first
+     * RUN names this round, so no step is in the build cache yet and a kill can land in a RUN, in
+     * the commit of a step or in the writing of its cache entry; then a COPY of a fresh random
+     * tree and a RUN that reads it.
+     */
+    void buildContext() throws IOException, InterruptedException {
+        if (!names().containsKey("localhost/" + BUSYBOX + ":latest")) {
+            String ctr = cli.ok("from", "scratch");
+            cli.ok("add", ctr, Fixtures.busyboxRootfsTar().toString(), "/");
+            cli.ok("commit", "--rm", ctr, BUSYBOX);
+        }
+        // The working containers a killed build left (fsck and the rerun ran beside them) go, so they do not pile up.
+        List<String> left;
+        try (Store s = Store.open(root, StoreOptions.DEFAULT)) {
+            left = s.containers().list().stream().filter(c -> c.name().startsWith(BUSYBOX + "-working-container"))
+                    .map(c -> c.id()).toList();
+        }
+        for (String id : left) cli.ok("rm", id);
+        int round = next();
+        buildContext = Files.createDirectories(work.resolve("build-" + round));
+        Files.move(randomTree(), buildContext.resolve("files"));
+        Files.writeString(buildContext.resolve("Dockerfile"), """
+                FROM %s
+                RUN mkdir /out && echo %d > /out/round && dd if=/dev/urandom of=/out/noise bs=64k count=%d 2>/dev/null
+                COPY files/ /files/
+                RUN find /files -type f | sort | xargs cat | md5sum > /out/sum && ls -lR /files > /out/listing
+                """.formatted(BUSYBOX, round, Math.max(1, scale.files() / 20)));
+    }
+
+    /** {@code kiln build} of the context {@link #buildContext()} made last, tagged {@code tag}. */
+    List<String> buildArgs(String tag) {
+        return List.of("build", "-t", tag, buildContext.toString());
     }
 
     /** Every image name in the store and its manifest. */

@@ -50,8 +50,8 @@ final class CrashHarness {
             new Case("push", e -> e.freshImage("push-src"), e -> List.of("push", "push-src", e.registryRef("pushed:" + e.next())),
                     null, false),
             new Case("rmi", e -> e.freshImage("rmi-victim"), e -> List.of("rmi", "rmi-victim"), "localhost/rmi-victim:latest", true),
-            new Case("gc", CrashEnv::agedGarbage, e -> List.of("gc"), null, false));
-    // build waits for the build cache (issue 8, item 5): new Case("build", e -> e.buildContext(), e -> List.of("build", ...), ...)
+            new Case("gc", CrashEnv::agedGarbage, e -> List.of("gc"), null, false),
+            new Case("build", CrashEnv::buildContext, e -> e.buildArgs("crashed:build"), "localhost/crashed:build", false));
 
     /** What happened to one case. */
     record Tally(String name, int kills, int missed, int broken, int lostNames, int rerunFailures, long runMillis) {
