@@ -439,7 +439,9 @@ w4_image() {  # TOOL STORE
 # copy of its store each run: kiln keeps the compressed layers of a push and would reuse them);
 # buildah push --tls-verify=false; skopeo copy from kiln's store (an OCI layout) for the transfer
 # and compression alone. 'push-again': the same store pushed again to another empty registry,
-# where kiln compresses nothing; buildah has no such reuse, so it does its push again.
+# where kiln compresses nothing; buildah has no such reuse, so it does its push again; skopeo
+# copies an OCI layout whose layers are already gzip (made once, untimed, by skopeo
+# --dest-compress from kiln's store): issue 7's peer for a push with nothing to compress.
 # 'pull': the image (put there once by skopeo) into an empty store, then 'from' it: kiln pull +
 # from; buildah pull + from; skopeo copy to an empty OCI layout (the transfer alone, no unpack).
 # Bytes: what the registry stores after the push / what it serves to the pull.
@@ -451,14 +453,17 @@ w4() {
     w4_image buildah "$W4_STORE/prep"
     settle
     alternate w4 push w4_push kiln buildah skopeo
-    FIXED_RUNS=$ALT_RUNS alternate w4 push-again w4_push_again kiln buildah
+    skopeo copy -q --dest-compress --dest-compress-format gzip \
+        "oci:$W4_STORE/prep/kiln:localhost/w4:latest" "oci:$W4_STORE/skopeo-gz:w4"
+    settle
+    FIXED_RUNS=$ALT_RUNS alternate w4 push-again w4_push_again kiln buildah skopeo
     registry_start "$W4_STORE/reg-pull"
     skopeo copy -q --dest-tls-verify=false "oci:$W4_STORE/prep/kiln:localhost/w4:latest" "docker://$REGISTRY/w4:latest"
     W4_PULL_BYTES=$(registry_bytes "$W4_STORE/reg-pull")
     alternate w4 pull w4_pull kiln buildah skopeo
     registry_stop
     [ "${BENCH_KEEP:-0}" = 1 ] || delete_tree "$W4_STORE"
-    RAN+=("w4/push w4/pull (kiln buildah skopeo)" "w4/push-again (kiln buildah)")
+    RAN+=("w4/push w4/pull w4/push-again (kiln buildah skopeo)")
 }
 
 w4_push() {  # TOOL I
@@ -473,7 +478,7 @@ w4_push() {  # TOOL I
 w4_push_again() {  # TOOL I: kiln's store of push run I, pushed once already
     local src="$W4_STORE/prep"
     [ "$1" = kiln ] && src="$W4_STORE/kiln-push-$2"
-    w4_push_to "$1" "$src" "$W4_STORE/reg-again-$1-$2"
+    SKOPEO_SRC="oci:$W4_STORE/skopeo-gz:w4" w4_push_to "$1" "$src" "$W4_STORE/reg-again-$1-$2"
 }
 
 w4_push_to() {  # TOOL STORE REGISTRY_DIR
@@ -482,7 +487,7 @@ w4_push_to() {  # TOOL STORE REGISTRY_DIR
     case "$1" in
         kiln) timed "${CMD[@]}" push w4 "$REGISTRY/w4:latest" ;;
         buildah) timed "${CMD[@]}" push --tls-verify=false w4 "docker://$REGISTRY/w4:latest" ;;
-        skopeo) timed skopeo copy --dest-tls-verify=false "oci:$2/kiln:localhost/w4:latest" "docker://$REGISTRY/w4:latest" ;;
+        skopeo) timed skopeo copy --dest-tls-verify=false "${SKOPEO_SRC:-oci:$2/kiln:localhost/w4:latest}" "docker://$REGISTRY/w4:latest" ;;
     esac
     registry_stop
     BYTES=$(registry_bytes "$3")
