@@ -174,7 +174,8 @@ public final class RegistryClient {
 
     /**
      * Uploads a blob unless the repository already has it (HEAD first). Blobs up to
-     * {@link Tuning#chunkedAbove()} go in one PUT, larger ones in PATCH chunks; the whole upload
+     * {@link Tuning#chunkedAbove()} (by default all) go in one streamed PUT, larger ones in PATCH
+     * chunks streamed from the one content stream; the whole upload
      * restarts from a new session (calling {@code content} again) on a transient failure.
      *
      * @param content opens the blob's bytes from the start; called once per attempt
