@@ -105,7 +105,14 @@ public final class RegistryTransport {
      * returns the manifest digest. Blobs pushed or mounted are recorded in {@code origins}.
      */
     public static Digest write(ImageData image, Reference dest, RegistryAccess access, BlobOrigins origins, Tuning tuning) {
-        RegistryClient client = client(dest.registry(), access, tuning);
+        return write(image, dest, client(dest.registry(), access, tuning), origins);
+    }
+
+    /**
+     * As above through {@code client} (of {@code dest}'s registry). Blobs the caller has already
+     * pushed cost one HEAD each here.
+     */
+    public static Digest write(ImageData image, Reference dest, RegistryClient client, BlobOrigins origins) {
         String repo = dest.repository();
         if (dest.digest() != null && !dest.digest().equals(image.manifestDigest())) {
             throw new InvalidInputException("cannot push to " + dest + ": the image's manifest digest is " + image.manifestDigest());
@@ -118,9 +125,25 @@ public final class RegistryTransport {
     }
 
     private static void pushBlob(RegistryClient client, String repo, Descriptor blob, ImageData image, BlobOrigins origins) {
+        pushBlob(client, repo, blob, b -> open(image, b), origins);
+    }
+
+    /**
+     * Makes {@code repo} hold {@code blob}: nothing if it has it (HEAD), a cross-repository mount
+     * if {@code origins} knows a repository of the same registry holding it, else an upload of
+     * what {@code content} opens; then records the repository in {@code origins}.
+     */
+    public static void pushBlob(RegistryClient client, String repo, Descriptor blob, ImageData.BlobReader content,
+            BlobOrigins origins) {
         String here = client.registry() + "/" + repo;
         if (!client.hasBlob(repo, blob.digest()) && !mounted(client, repo, blob.digest(), origins)) {
-            client.uploadBlob(repo, blob, () -> open(image, blob));
+            client.uploadBlob(repo, blob, () -> {
+                try {
+                    return content.open(blob);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("opening blob " + blob.digest() + ": " + e.getMessage(), e);
+                }
+            });
         }
         origins.record(blob.digest(), here);
     }
@@ -139,13 +162,9 @@ public final class RegistryTransport {
         return false;
     }
 
-    private static InputStream open(ImageData image, Descriptor blob) {
+    private static InputStream open(ImageData image, Descriptor blob) throws IOException {
         if (blob.digest().equals(image.manifest().config().digest())) return new ByteArrayInputStream(image.configBytes());
-        try {
-            return image.blobs().open(blob);
-        } catch (IOException e) {
-            throw new UncheckedIOException("opening blob " + blob.digest() + ": " + e.getMessage(), e);
-        }
+        return image.blobs().open(blob);
     }
 
     /** A step run once per blob. */
