@@ -44,10 +44,19 @@ final class OutgoingLayers {
 
     /** Compresses {@code layer} into a new blob of the store and remembers it as {@code diffId}'s in this format. */
     Descriptor compress(Descriptor layer, Digest diffId) {
+        return compress(layer, diffId, OutputStream.nullOutputStream());
+    }
+
+    /**
+     * As {@link #compress(Descriptor, Digest)}, writing the compressed bytes to {@code alsoTo} too
+     * as they are made (a streamed upload), and closing it when they end. The blob is published
+     * only once complete and verified, whatever happens to {@code alsoTo}.
+     */
+    Descriptor compress(Descriptor layer, Digest diffId, OutputStream alsoTo) {
         Digest blob;
         try (BlobSink sink = store.blobs().newSink()) {
             try (InputStream in = store.blobs().open(layer.digest());
-                 OutputStream out = compression.compressing(new KeepOpen(sink))) {
+                 OutputStream out = compression.compressing(new Tee(new KeepOpen(sink), alsoTo))) {
                 in.transferTo(out);
             }
             blob = sink.commit(null, -1);
@@ -70,6 +79,42 @@ final class OutgoingLayers {
 
     private String format() {
         return compression.name().toLowerCase();
+    }
+
+    /** Writes to both; closing ends both, the first one first. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        Tee(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (second) {
+                first.close();
+            }
+        }
     }
 
     /** The image with {@code layers} (as {@link #outgoing} gave them) and its media types converted. */

@@ -193,6 +193,24 @@ public final class RegistryClient {
     }
 
     /**
+     * Opens an upload session (POST) for a blob whose bytes are still being made and starts
+     * sending what is written to its {@link StreamedUpload#body()}; see {@link StreamedUpload}.
+     *
+     * @param sizeHint about how many bytes will be written (or the input they are made from),
+     *                 which bounds how long the upload may take
+     */
+    public StreamedUpload startUpload(String repo, long sizeHint) {
+        String action = "pushing a blob to " + name(repo);
+        Request post = new Request("POST", uri(repo, "blobs/uploads/"), List.of(), BodyPublishers::noBody, push(repo),
+                action, true);
+        HttpResponse<InputStream> resp = http.expect(post, 202);
+        Http.discard(resp);
+        String loc = resp.headers().firstValue("Location").orElseThrow(() ->
+                new KilnException(action + ": the registry opened an upload session without a Location header"));
+        return new StreamedUpload(http, this, repo, resp.request().uri().resolve(loc), sizeHint);
+    }
+
+    /**
      * Asks the registry to link a blob of {@code fromRepo} into {@code repo} without uploading it
      * (POST ?mount=&from=). Returns true when mounted (201); false when the registry declined (202:
      * it opened an upload session instead, which is cancelled), and the caller should
