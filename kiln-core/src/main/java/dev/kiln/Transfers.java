@@ -16,6 +16,7 @@ import dev.kiln.transport.ImageLocation;
 import dev.kiln.transport.OciArchive;
 import dev.kiln.transport.OciLayout;
 import dev.kiln.oci.Reference;
+import dev.kiln.registry.RegistryClient;
 import dev.kiln.registry.Tuning;
 import dev.kiln.transport.BlobOrigins;
 import dev.kiln.transport.RegistryAccess;
@@ -56,11 +57,16 @@ final class Transfers {
             toDocker = false; // a Docker-format image is written to an OCI layout as OCI, as containers/image does
         }
         Digest digest = loc instanceof ImageLocation.Docker r && r.reference().digest() == null
-                ? new RegistryPush(store, compressionFor(options)).push(image, r.reference(), toDocker,
-                        RegistryTransport.client(r.reference().registry(), access(options), tuning), origins(image))
+                ? pushToRegistry(image, r.reference(), toDocker, options)
                 : write(image, loc, toDocker, options);
         if (options.digestFile() != null) writeDigestFile(options.digestFile(), digest);
         return digest;
+    }
+
+    private Digest pushToRegistry(LocalImage image, Reference dest, boolean toDocker, PushOptions options) {
+        try (RegistryClient client = RegistryTransport.client(dest.registry(), access(options), tuning)) {
+            return new RegistryPush(store, compressionFor(options)).push(image, dest, toDocker, client, origins(image));
+        }
     }
 
     /** Writes to {@code loc} an image whose layers are all compressed first (and a registry push by digest, which needs the manifest first). */
@@ -157,11 +163,13 @@ final class Transfers {
     }
 
     private LocalImage pullFromRegistry(Reference ref, PullOptions options) {
-        ImageData image = RegistryTransport.read(ref, access(options), tuning,
-                d -> store.blobs().adopt(d) ? store.blobs().read(d) : null);
-        LocalImage pulled = ingest(image);
-        for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
-        return pulled;
+        try (RegistryClient client = RegistryTransport.client(ref.registry(), access(options), tuning)) {
+            ImageData image = RegistryTransport.read(ref, client, access(options),
+                    d -> store.blobs().adopt(d) ? store.blobs().read(d) : null);
+            LocalImage pulled = ingest(image);
+            for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
+            return pulled;
+        }
     }
 
     private LocalImage ingest(ImageData image) {

@@ -22,7 +22,7 @@ final class BodyPipe extends OutputStream implements Flow.Publisher<ByteBuffer> 
     private long demand;
     private boolean stopped; // cancelled by the client, or abandoned
     private boolean ended;
-    private long written;
+    private volatile long written; // one writer; read by the sending thread once the exchange is over
 
     @Override
     public void subscribe(Flow.Subscriber<? super ByteBuffer> s) {

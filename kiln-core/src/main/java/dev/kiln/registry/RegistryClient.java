@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * <p>Repository names are those of {@link dev.kiln.oci.Reference#repository()} (for Docker Hub
  * already normalised to {@code library/NAME}).
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
     /** What {@link #getManifest} asks for when given no types: OCI and Docker schema 2, images and indexes. */
     public static final List<String> MANIFEST_TYPES = List.of(MediaType.OCI_MANIFEST, MediaType.OCI_INDEX,
             MediaType.DOCKER_MANIFEST, MediaType.DOCKER_MANIFEST_LIST);
@@ -46,7 +46,10 @@ public final class RegistryClient {
     private final Http http;
     private final Tuning tuning;
 
-    private RegistryClient(String registry, URI base, Http http, Tuning tuning) {
+    private final HttpClients clients;
+
+    private RegistryClient(String registry, URI base, Http http, Tuning tuning, HttpClients clients) {
+        this.clients = clients;
         this.registry = registry;
         this.base = base;
         this.http = http;
@@ -68,7 +71,16 @@ public final class RegistryClient {
                 .sslContext(plain ? TlsContexts.none() : TlsContexts.forRegistry(registry, opts)).build(), plain);
         URI base = URI.create((plain ? "http://" : "https://") + endpoint + "/v2/");
         Authenticator auth = new Authenticator(clients, registry, opts.credentials(), tuning.listener());
-        return new RegistryClient(registry, base, new Http(clients, registry, tuning, auth), tuning);
+        return new RegistryClient(registry, base, new Http(clients, registry, tuning, auth), tuning, clients);
+    }
+
+    /**
+     * Stops the client's connections and threads (requests still running fail); it cannot be used
+     * afterwards. Not required, but a process exits ~0.3 s sooner when its clients are closed.
+     */
+    @Override
+    public void close() {
+        clients.close();
     }
 
     /** The host Docker Hub's API lives on; other registries are their own endpoint. */

@@ -70,7 +70,11 @@ public final class RegistryTransport {
      * (verified) blob the caller already has, or null, so a known config is not fetched again.
      */
     public static ImageData read(Reference ref, RegistryAccess access, Tuning tuning, Function<Digest, byte[]> local) {
-        RegistryClient client = client(ref.registry(), access, tuning);
+        return read(ref, client(ref.registry(), access, tuning), access, local);
+    }
+
+    /** As above through {@code client} (of {@code ref}'s registry), which the image's blobs are read with. */
+    public static ImageData read(Reference ref, RegistryClient client, RegistryAccess access, Function<Digest, byte[]> local) {
         String repo = ref.repository();
         ManifestResponse resp = client.getManifest(repo, ref.digest() != null ? ref.digest().toString() : ref.tag(), null);
         if (MediaType.isIndex(resp.mediaType())) {
@@ -105,7 +109,9 @@ public final class RegistryTransport {
      * returns the manifest digest. Blobs pushed or mounted are recorded in {@code origins}.
      */
     public static Digest write(ImageData image, Reference dest, RegistryAccess access, BlobOrigins origins, Tuning tuning) {
-        return write(image, dest, client(dest.registry(), access, tuning), origins);
+        try (RegistryClient client = client(dest.registry(), access, tuning)) {
+            return write(image, dest, client, origins);
+        }
     }
 
     /**
