@@ -419,7 +419,9 @@ public final class Kiln implements AutoCloseable {
         Credentials creds = new Credentials(user, password);
         RegistryOptions opts = RegistryTransport.options(host, new RegistryAccess(tlsVerify, certDir, null, authFile, null))
                 .withCredentials(creds);
-        RegistryClient.create(host, opts).checkAuth();
+        try (RegistryClient client = RegistryClient.create(host, opts)) {
+            client.checkAuth();
+        }
         CredentialStore store = CredentialStore.of(null, authFile);
         store.login(host, creds);
         return store.authFile();

@@ -8,7 +8,6 @@ import dev.kiln.oci.InvalidInputException;
 import dev.kiln.oci.KilnException;
 import dev.kiln.oci.Manifest;
 import dev.kiln.oci.MediaType;
-import dev.kiln.store.BlobSink;
 import dev.kiln.store.LayerRef;
 import dev.kiln.store.Store;
 import dev.kiln.transport.DockerArchive;
@@ -17,13 +16,13 @@ import dev.kiln.transport.ImageLocation;
 import dev.kiln.transport.OciArchive;
 import dev.kiln.transport.OciLayout;
 import dev.kiln.oci.Reference;
+import dev.kiln.registry.RegistryClient;
 import dev.kiln.registry.Tuning;
 import dev.kiln.transport.BlobOrigins;
 import dev.kiln.transport.RegistryAccess;
 import dev.kiln.transport.RegistryTransport;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +30,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
-import java.util.Optional;
 
 /** {@code push} and {@code pull} between the store and the places in {@link ImageLocation}. */
 final class Transfers {
@@ -58,11 +56,26 @@ final class Transfers {
             }
             toDocker = false; // a Docker-format image is written to an OCI layout as OCI, as containers/image does
         }
+        Digest digest = loc instanceof ImageLocation.Docker r && r.reference().digest() == null
+                ? pushToRegistry(image, r.reference(), toDocker, options)
+                : write(image, loc, toDocker, options);
+        if (options.digestFile() != null) writeDigestFile(options.digestFile(), digest);
+        return digest;
+    }
+
+    private Digest pushToRegistry(LocalImage image, Reference dest, boolean toDocker, PushOptions options) {
+        try (RegistryClient client = RegistryTransport.client(dest.registry(), access(options), tuning)) {
+            return new RegistryPush(store, compressionFor(options)).push(image, dest, toDocker, client, origins(image));
+        }
+    }
+
+    /** Writes to {@code loc} an image whose layers are all compressed first (and a registry push by digest, which needs the manifest first). */
+    private Digest write(LocalImage image, ImageLocation loc, boolean toDocker, PushOptions options) {
         ImageData data = switch (loc) {
-            case ImageLocation.DockerArchive d -> storeImage(image, image.manifest(), image.manifestBytes(), image.mediaType());
+            case ImageLocation.DockerArchive d -> OutgoingLayers.stored(store, image, image.manifest(), image.manifestBytes(), image.mediaType());
             default -> prepare(image, toDocker, compressionFor(options));
         };
-        Digest digest = switch (loc) {
+        return switch (loc) {
             case ImageLocation.OciDir d -> write(() -> OciLayout.write(data, d.dir(), d.tag()), data);
             case ImageLocation.OciArchive a -> write(() -> OciArchive.write(data, a.file(), a.tag()), data);
             case ImageLocation.DockerArchive d -> write(() -> DockerArchive.write(data, d.file(),
@@ -70,8 +83,6 @@ final class Transfers {
             case ImageLocation.Docker r -> RegistryTransport.write(data, r.reference(), access(options),
                     origins(image), tuning);
         };
-        if (options.digestFile() != null) writeDigestFile(options.digestFile(), digest);
-        return digest;
     }
 
     private static Digest write(Runnable writer, ImageData data) {
@@ -121,51 +132,15 @@ final class Transfers {
         return options.compression() == null ? Compression.GZIP : Compression.parse(options.compression());
     }
 
-    private ImageData storeImage(LocalImage image, Manifest manifest, byte[] manifestBytes, String mediaType) {
-        return new ImageData(manifestBytes, manifest, mediaType, image.configBytes(), null,
-                blob -> store.blobs().open(blob.digest()));
-    }
-
     /** The image as it leaves the machine: layers compressed (once per format, remembered), media types converted. */
     private ImageData prepare(LocalImage image, boolean toDocker, Compression compression) {
+        OutgoingLayers outgoing = new OutgoingLayers(store, compression);
         List<Digest> diffIds = image.config().rootfs().diffIds();
         List<Descriptor> layers = new ArrayList<>();
         for (int i = 0; i < image.manifest().layers().size(); i++) {
-            layers.add(compressed(image.manifest().layers().get(i), diffIds.get(i), compression));
+            layers.add(outgoing.outgoing(image.manifest().layers().get(i), diffIds.get(i)));
         }
-        Manifest m = image.manifest().withLayers(layers);
-        m = toDocker ? m.toDocker() : m.toOci();
-        if (m.equals(image.manifest())) return storeImage(image, image.manifest(), image.manifestBytes(), image.mediaType());
-        byte[] bytes = m.toJson();
-        return storeImage(image, m, bytes, toDocker ? MediaType.DOCKER_MANIFEST : MediaType.OCI_MANIFEST);
-    }
-
-    private Descriptor compressed(Descriptor layer, Digest diffId, Compression compression) {
-        boolean uncompressed = layer.mediaType().equals(MediaType.OCI_LAYER) || layer.mediaType().equals(MediaType.DOCKER_LAYER);
-        if (!uncompressed || compression == Compression.NONE) return layer;
-        String format = compression.name().toLowerCase();
-        Optional<Digest> known = store.blobs().compressed(diffId, format);
-        Digest blob;
-        if (known.isPresent() && store.blobs().adopt(known.get())) {
-            blob = known.get();
-        } else {
-            blob = compress(layer.digest(), compression);
-            store.blobs().recordCompressed(diffId, format, blob);
-        }
-        String mt = compression == Compression.GZIP ? MediaType.OCI_LAYER_GZIP : MediaType.OCI_LAYER_ZSTD;
-        return Descriptor.of(mt, blob, store.blobs().size(blob)).withAnnotations(layer.annotations());
-    }
-
-    private Digest compress(Digest blob, Compression compression) {
-        try (BlobSink sink = store.blobs().newSink()) {
-            try (InputStream in = store.blobs().open(blob);
-                 OutputStream out = compression.compressing(new KeepOpen(sink))) {
-                in.transferTo(out);
-            }
-            return sink.commit(null, -1);
-        } catch (IOException e) {
-            throw new KilnException("compressing layer " + blob + ": " + e.getMessage(), e);
-        }
+        return OutgoingLayers.image(store, image, layers, toDocker);
     }
 
     /** Reads the image at {@code source}, stores every blob (verified), and names it last. */
@@ -188,11 +163,13 @@ final class Transfers {
     }
 
     private LocalImage pullFromRegistry(Reference ref, PullOptions options) {
-        ImageData image = RegistryTransport.read(ref, access(options), tuning,
-                d -> store.blobs().adopt(d) ? store.blobs().read(d) : null);
-        LocalImage pulled = ingest(image);
-        for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
-        return pulled;
+        try (RegistryClient client = RegistryTransport.client(ref.registry(), access(options), tuning)) {
+            ImageData image = RegistryTransport.read(ref, client, access(options),
+                    d -> store.blobs().adopt(d) ? store.blobs().read(d) : null);
+            LocalImage pulled = ingest(image);
+            for (Descriptor layer : image.manifest().layers()) store.blobs().recordOrigin(layer.digest(), ref.name());
+            return pulled;
+        }
     }
 
     private LocalImage ingest(ImageData image) {

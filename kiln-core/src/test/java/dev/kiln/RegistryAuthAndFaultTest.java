@@ -14,7 +14,9 @@ import dev.kiln.testing.TreeListing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -144,6 +146,25 @@ class RegistryAuthAndFaultTest {
                 proxy.cut(2, 50_000, FaultProxy.Direction.RESPONSE);
                 ImageInfo pulled = other.pull(proxy.host() + "/faulty/app:v1", PullOptions.defaults());
                 assertThat(pulled.manifest()).isEqualTo(pushed);
+            }
+        }
+    }
+
+    @Test
+    void aLayerUploadCutWhileStreamingIsSentAgainFromTheStoredCopy() throws Exception {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        try (Kiln fresh = Kiln.open(dir.resolve("stores/streamcut")); FaultProxy proxy = new FaultProxy(plain.port())) {
+            RegistryTransferTest.buildThreeLayerImage(fresh, "fresh:1");
+            fresh.setRegistryTuning(Tuning.DEFAULT.withListener((m, uri, status) -> requests.add(m + " " + status)));
+            proxy.cut(3, 2_000, FaultProxy.Direction.REQUEST);
+            Digest viaProxy = fresh.push("fresh:1", proxy.host() + "/streamcut/app:v1", PushOptions.defaults());
+            assertThat(requests).as("a streamed PATCH was cut").contains("PATCH -1");
+
+            Digest direct = fresh.push("fresh:1", plain.host() + "/streamcut/direct:v1", PushOptions.defaults());
+            assertThat(viaProxy).isEqualTo(direct);
+            assertThat(fresh.store().tmpDir()).as("no partial blob left").isEmptyDirectory();
+            try (Kiln other = Kiln.open(dir.resolve("stores/streamcut-pull"))) {
+                assertThat(other.pull(plain.host() + "/streamcut/app:v1", PullOptions.defaults()).manifest()).isEqualTo(viaProxy);
             }
         }
     }

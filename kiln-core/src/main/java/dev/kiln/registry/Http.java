@@ -93,7 +93,7 @@ final class Http {
     }
 
     private HttpResponse<InputStream> exchange(Request req, boolean sendAuth) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(req.uri()).timeout(REQUEST_TIMEOUT)
+        HttpRequest.Builder b = HttpRequest.newBuilder(req.uri()).timeout(req.timeout())
                 .method(req.method(), req.body().get());
         for (int i = 0; i + 1 < req.headers().size(); i += 2) b.header(req.headers().get(i), req.headers().get(i + 1));
         if (sendAuth) {

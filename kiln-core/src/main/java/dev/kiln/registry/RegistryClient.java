@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  * <p>Repository names are those of {@link dev.kiln.oci.Reference#repository()} (for Docker Hub
  * already normalised to {@code library/NAME}).
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
     /** What {@link #getManifest} asks for when given no types: OCI and Docker schema 2, images and indexes. */
     public static final List<String> MANIFEST_TYPES = List.of(MediaType.OCI_MANIFEST, MediaType.OCI_INDEX,
             MediaType.DOCKER_MANIFEST, MediaType.DOCKER_MANIFEST_LIST);
@@ -46,7 +46,10 @@ public final class RegistryClient {
     private final Http http;
     private final Tuning tuning;
 
-    private RegistryClient(String registry, URI base, Http http, Tuning tuning) {
+    private final HttpClients clients;
+
+    private RegistryClient(String registry, URI base, Http http, Tuning tuning, HttpClients clients) {
+        this.clients = clients;
         this.registry = registry;
         this.base = base;
         this.http = http;
@@ -68,7 +71,16 @@ public final class RegistryClient {
                 .sslContext(plain ? TlsContexts.none() : TlsContexts.forRegistry(registry, opts)).build(), plain);
         URI base = URI.create((plain ? "http://" : "https://") + endpoint + "/v2/");
         Authenticator auth = new Authenticator(clients, registry, opts.credentials(), tuning.listener());
-        return new RegistryClient(registry, base, new Http(clients, registry, tuning, auth), tuning);
+        return new RegistryClient(registry, base, new Http(clients, registry, tuning, auth), tuning, clients);
+    }
+
+    /**
+     * Stops the client's connections and threads (requests still running fail); it cannot be used
+     * afterwards. Not required, but a process exits ~0.3 s sooner when its clients are closed.
+     */
+    @Override
+    public void close() {
+        clients.close();
     }
 
     /** The host Docker Hub's API lives on; other registries are their own endpoint. */
@@ -174,7 +186,8 @@ public final class RegistryClient {
 
     /**
      * Uploads a blob unless the repository already has it (HEAD first). Blobs up to
-     * {@link Tuning#chunkedAbove()} go in one PUT, larger ones in PATCH chunks; the whole upload
+     * {@link Tuning#chunkedAbove()} (by default all) go in one streamed PUT, larger ones in PATCH
+     * chunks streamed from the one content stream; the whole upload
      * restarts from a new session (calling {@code content} again) on a transient failure.
      *
      * @param content opens the blob's bytes from the start; called once per attempt
@@ -189,6 +202,24 @@ public final class RegistryClient {
     /** As {@link #pushBlob} without the HEAD, for a caller that has just asked {@link #hasBlob} itself. */
     public void uploadBlob(String repo, Descriptor blob, Supplier<InputStream> content) {
         new BlobUpload(http, tuning, this, repo, blob, content).run();
+    }
+
+    /**
+     * Opens an upload session (POST) for a blob whose bytes are still being made and starts
+     * sending what is written to its {@link StreamedUpload#body()}; see {@link StreamedUpload}.
+     *
+     * @param sizeHint about how many bytes will be written (or the input they are made from),
+     *                 which bounds how long the upload may take
+     */
+    public StreamedUpload startUpload(String repo, long sizeHint) {
+        String action = "pushing a blob to " + name(repo);
+        Request post = new Request("POST", uri(repo, "blobs/uploads/"), List.of(), BodyPublishers::noBody, push(repo),
+                action, true);
+        HttpResponse<InputStream> resp = http.expect(post, 202);
+        Http.discard(resp);
+        String loc = resp.headers().firstValue("Location").orElseThrow(() ->
+                new KilnException(action + ": the registry opened an upload session without a Location header"));
+        return new StreamedUpload(http, this, repo, resp.request().uri().resolve(loc), sizeHint);
     }
 
     /**

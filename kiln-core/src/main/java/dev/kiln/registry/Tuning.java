@@ -7,7 +7,10 @@ import java.time.Duration;
  * how retries back off, and who hears about each request.
  *
  * @param chunkedAbove  blobs larger than this many bytes are uploaded in chunks (POST, PATCH…, PUT);
- *                      smaller ones in one PUT
+ *                      smaller ones in one streamed PUT. Off by default ({@link Long#MAX_VALUE}): the
+ *                      distribution registry takes a blob of any size in one request, as skopeo and
+ *                      buildah send it, and one stream avoids a round trip per chunk; chunks are for
+ *                      proxies that cap the size of a request body
  * @param chunkSize     bytes per PATCH
  * @param maxTries      attempts per idempotent request (and per blob upload, and resumes per blob
  *                      download), at least 1
@@ -17,7 +20,7 @@ import java.time.Duration;
  */
 public record Tuning(long chunkedAbove, int chunkSize, int maxTries, Duration firstBackoff, Duration retryBudget,
         RequestListener listener) {
-    public static final Tuning DEFAULT = new Tuning(64L << 20, 16 << 20, 5, Duration.ofMillis(200),
+    public static final Tuning DEFAULT = new Tuning(Long.MAX_VALUE, 16 << 20, 5, Duration.ofMillis(200),
             Duration.ofSeconds(30), RequestListener.NONE);
 
     public Tuning {

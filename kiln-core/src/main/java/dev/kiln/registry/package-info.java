@@ -9,7 +9,8 @@
  * wanted. Pull: {@code getManifest} (by tag or digest; index or image), then {@code openBlob} for
  * each blob, whose stream verifies size and digest at EOF and resumes dropped connections with
  * Range requests. Push: {@code mountBlob} (when the blob came from another repository of the same
- * registry) or {@code pushBlob} (HEAD first, then monolithic or chunked upload) for every blob,
+ * registry) or {@code pushBlob} (HEAD first, then one streamed PUT, or PATCH chunks when
+ * {@link dev.kiln.registry.Tuning#chunkedAbove()} asks for them) for every blob,
  * then {@code putManifest} last. Login: {@code checkAuth} then {@code CredentialStore.login}.
  *
  * <p>Authentication follows the WWW-Authenticate challenge (Basic, or Bearer tokens fetched from

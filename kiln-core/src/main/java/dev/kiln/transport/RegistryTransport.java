@@ -70,7 +70,11 @@ public final class RegistryTransport {
      * (verified) blob the caller already has, or null, so a known config is not fetched again.
      */
     public static ImageData read(Reference ref, RegistryAccess access, Tuning tuning, Function<Digest, byte[]> local) {
-        RegistryClient client = client(ref.registry(), access, tuning);
+        return read(ref, client(ref.registry(), access, tuning), access, local);
+    }
+
+    /** As above through {@code client} (of {@code ref}'s registry), which the image's blobs are read with. */
+    public static ImageData read(Reference ref, RegistryClient client, RegistryAccess access, Function<Digest, byte[]> local) {
         String repo = ref.repository();
         ManifestResponse resp = client.getManifest(repo, ref.digest() != null ? ref.digest().toString() : ref.tag(), null);
         if (MediaType.isIndex(resp.mediaType())) {
@@ -105,7 +109,16 @@ public final class RegistryTransport {
      * returns the manifest digest. Blobs pushed or mounted are recorded in {@code origins}.
      */
     public static Digest write(ImageData image, Reference dest, RegistryAccess access, BlobOrigins origins, Tuning tuning) {
-        RegistryClient client = client(dest.registry(), access, tuning);
+        try (RegistryClient client = client(dest.registry(), access, tuning)) {
+            return write(image, dest, client, origins);
+        }
+    }
+
+    /**
+     * As above through {@code client} (of {@code dest}'s registry). Blobs the caller has already
+     * pushed cost one HEAD each here.
+     */
+    public static Digest write(ImageData image, Reference dest, RegistryClient client, BlobOrigins origins) {
         String repo = dest.repository();
         if (dest.digest() != null && !dest.digest().equals(image.manifestDigest())) {
             throw new InvalidInputException("cannot push to " + dest + ": the image's manifest digest is " + image.manifestDigest());
@@ -118,9 +131,25 @@ public final class RegistryTransport {
     }
 
     private static void pushBlob(RegistryClient client, String repo, Descriptor blob, ImageData image, BlobOrigins origins) {
+        pushBlob(client, repo, blob, b -> open(image, b), origins);
+    }
+
+    /**
+     * Makes {@code repo} hold {@code blob}: nothing if it has it (HEAD), a cross-repository mount
+     * if {@code origins} knows a repository of the same registry holding it, else an upload of
+     * what {@code content} opens; then records the repository in {@code origins}.
+     */
+    public static void pushBlob(RegistryClient client, String repo, Descriptor blob, ImageData.BlobReader content,
+            BlobOrigins origins) {
         String here = client.registry() + "/" + repo;
         if (!client.hasBlob(repo, blob.digest()) && !mounted(client, repo, blob.digest(), origins)) {
-            client.uploadBlob(repo, blob, () -> open(image, blob));
+            client.uploadBlob(repo, blob, () -> {
+                try {
+                    return content.open(blob);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("opening blob " + blob.digest() + ": " + e.getMessage(), e);
+                }
+            });
         }
         origins.record(blob.digest(), here);
     }
@@ -139,13 +168,9 @@ public final class RegistryTransport {
         return false;
     }
 
-    private static InputStream open(ImageData image, Descriptor blob) {
+    private static InputStream open(ImageData image, Descriptor blob) throws IOException {
         if (blob.digest().equals(image.manifest().config().digest())) return new ByteArrayInputStream(image.configBytes());
-        try {
-            return image.blobs().open(blob);
-        } catch (IOException e) {
-            throw new UncheckedIOException("opening blob " + blob.digest() + ": " + e.getMessage(), e);
-        }
+        return image.blobs().open(blob);
     }
 
     /** A step run once per blob. */

@@ -113,6 +113,28 @@ class RegistryClientTest {
     }
 
     @Test
+    void defaultUploadIsOneStreamedPut() throws Exception {
+        // as skopeo and buildah: one request body whatever the size (issue 7: serial 16 MiB chunks were push-again's bottleneck)
+        assertThat(Tuning.DEFAULT.chunkedAbove()).isEqualTo(Long.MAX_VALUE);
+        Blobs.Blob big = Blobs.random(8, 3 << 20, MediaType.OCI_LAYER_GZIP);
+        requests.clear();
+        assertThat(client.pushBlob("onestream", big.descriptor(), big.content())).isTrue();
+        assertThat(requests).map(r -> r.replaceAll(" /.* ", " ")).containsExactly("HEAD 404", "POST 202", "PUT 201");
+        assertThat(Blobs.readAll(client.openBlob("onestream", big.descriptor()))).isEqualTo(big.bytes());
+    }
+
+    @Test
+    void chunkedUploadRefusesContentLongerThanItsDescriptor() {
+        RegistryClient chunky = RegistryClient.create(registry.host(), RegistryOptions.defaults(),
+                Tuning.DEFAULT.withChunking(1000, 4096));
+        Blobs.Blob big = Blobs.random(9, 20_000, MediaType.OCI_LAYER_GZIP);
+        byte[] longer = java.util.Arrays.copyOf(big.bytes(), 20_001);
+        assertThatThrownBy(() -> chunky.pushBlob("chunked-long", big.descriptor(), () -> new java.io.ByteArrayInputStream(longer)))
+                .hasMessageContaining("more than the 20000 bytes");
+        assertThat(client.hasBlob("chunked-long", big.descriptor().digest())).isFalse();
+    }
+
+    @Test
     void emptyBlob() throws Exception {
         Blobs.Blob empty = Blobs.random(7, 0, MediaType.OCI_EMPTY);
         assertThat(client.pushBlob("empty", empty.descriptor(), empty.content())).isTrue();
