@@ -79,14 +79,27 @@ class HostileInputTest {
                 if (r.prepare() != null && !r.name().contains("rootfs") && !r.name().startsWith("file replaces")
                         && !r.name().startsWith("directory replaces")) {
                     Path layout = ociLayoutWithLayer(r.archive(), tmp.resolve("layout-" + i));
-                    ImageInfo image = kiln.pull("oci:" + layout + ":hostile" + i);
+                    String src = "oci:" + layout + ":hostile" + i;
                     Map<String, String> outsideBefore = TreeListing.of(outside, Set.of());
                     Map<String, Long> storeBefore = TreeListing.files(store);
                     if (r.outcome() == HostileArchives.Outcome.REFUSED) {
+                        // overlay unpacks each layer as the pull stores it, so the pull refuses it;
+                        // vfs unpacks at from, which refuses it. Either way nothing of it stays.
+                        ImageInfo image;
+                        try {
+                            image = kiln.pull(src);
+                        } catch (InvalidInputException refusedAtPull) {
+                            assertThat(driver).as(r.name()).isEqualTo("overlay");
+                            assertThat(TreeListing.files(store)).as("store after refused pull " + r.name()).isEqualTo(storeBefore);
+                            assertThat(TreeListing.of(outside, Set.of())).as("outside after layer " + r.name()).isEqualTo(outsideBefore);
+                            i++;
+                            continue;
+                        }
+                        Map<String, Long> storeAfterPull = TreeListing.files(store);
                         assertThatThrownBy(() -> kiln.from(image.id(), null)).as(r.name()).isInstanceOf(InvalidInputException.class);
-                        assertThat(TreeListing.files(store)).as("store after refused layer " + r.name()).isEqualTo(storeBefore);
+                        assertThat(TreeListing.files(store)).as("store after refused layer " + r.name()).isEqualTo(storeAfterPull);
                     } else {
-                        kiln.removeContainer(kiln.from(image.id(), null).id());
+                        kiln.removeContainer(kiln.from(kiln.pull(src).id(), null).id());
                     }
                     assertThat(TreeListing.of(outside, Set.of())).as("outside after layer " + r.name()).isEqualTo(outsideBefore);
                 }
