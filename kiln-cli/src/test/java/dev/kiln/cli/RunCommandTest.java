@@ -38,7 +38,11 @@ class RunCommandTest {
     }
 
     ProcessBuilder kiln(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Fixtures.repoRoot().resolve("kiln").toString(), "--root", store.toString()));
+        // As typed in a terminal: SIGINT at its default even when the suite itself was started in the
+        // background (nohup, `&` without job control), where it is inherited as ignored and the JVM,
+        // like any Unix program, then leaves it ignored.
+        List<String> cmd = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Fixtures.repoRoot().resolve("kiln").toString(), "--root", store.toString()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     }
