@@ -81,23 +81,8 @@ class HostileInputTest {
                     Path layout = ociLayoutWithLayer(r.archive(), tmp.resolve("layout-" + i));
                     String src = "oci:" + layout + ":hostile" + i;
                     Map<String, String> outsideBefore = TreeListing.of(outside, Set.of());
-                    Map<String, Long> storeBefore = TreeListing.files(store);
                     if (r.outcome() == HostileArchives.Outcome.REFUSED) {
-                        // overlay unpacks each layer as the pull stores it, so the pull refuses it;
-                        // vfs unpacks at from, which refuses it. Either way nothing of it stays.
-                        ImageInfo image;
-                        try {
-                            image = kiln.pull(src);
-                        } catch (InvalidInputException refusedAtPull) {
-                            assertThat(driver).as(r.name()).isEqualTo("overlay");
-                            assertThat(TreeListing.files(store)).as("store after refused pull " + r.name()).isEqualTo(storeBefore);
-                            assertThat(TreeListing.of(outside, Set.of())).as("outside after layer " + r.name()).isEqualTo(outsideBefore);
-                            i++;
-                            continue;
-                        }
-                        Map<String, Long> storeAfterPull = TreeListing.files(store);
-                        assertThatThrownBy(() -> kiln.from(image.id(), null)).as(r.name()).isInstanceOf(InvalidInputException.class);
-                        assertThat(TreeListing.files(store)).as("store after refused layer " + r.name()).isEqualTo(storeAfterPull);
+                        refusedAtPullOrFrom(kiln, driver, src, r.name(), store);
                     } else {
                         kiln.removeContainer(kiln.from(kiln.pull(src).id(), null).id());
                     }
@@ -106,6 +91,26 @@ class HostileInputTest {
                 i++;
             }
         }
+    }
+
+    /**
+     * Overlay unpacks each layer as the pull stores it, so the pull refuses a hostile one and the
+     * store is as before it; vfs unpacks at from, which refuses it and leaves the store as the pull
+     * left it.
+     */
+    private static void refusedAtPullOrFrom(Kiln kiln, String driver, String src, String name, Path store) throws Exception {
+        Map<String, Long> before = TreeListing.files(store);
+        ImageInfo image;
+        try {
+            image = kiln.pull(src);
+        } catch (InvalidInputException refusedAtPull) {
+            assertThat(driver).as(name).isEqualTo("overlay");
+            assertThat(TreeListing.files(store)).as("store after refused pull " + name).isEqualTo(before);
+            return;
+        }
+        Map<String, Long> afterPull = TreeListing.files(store);
+        assertThatThrownBy(() -> kiln.from(image.id(), null)).as(name).isInstanceOf(InvalidInputException.class);
+        assertThat(TreeListing.files(store)).as("store after refused layer " + name).isEqualTo(afterPull);
     }
 
     /** An OCI layout holding one image whose only layer is {@code tar} (uncompressed). */
