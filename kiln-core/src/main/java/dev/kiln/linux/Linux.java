@@ -89,6 +89,18 @@ public final class Linux {
         static final MethodHandle H = fn("lremovexattr", FunctionDescriptor.of(INT, PTR, PTR));
     }
 
+    private static final class Open {
+        static final MethodHandle H = fn("open", FunctionDescriptor.of(INT, PTR, INT));
+    }
+
+    private static final class SyncFileRange {
+        static final MethodHandle H = fn("sync_file_range", FunctionDescriptor.of(INT, INT, LONG, LONG, INT));
+    }
+
+    private static final class Close {
+        static final MethodHandle H = fn("close", FunctionDescriptor.of(INT, INT));
+    }
+
     private static final class Strerror {
         static final MethodHandle H = LINKER.downcallHandle(
             LIBC.find("strerror").orElseThrow(), FunctionDescriptor.of(PTR, INT));
@@ -292,6 +304,66 @@ public final class Linux {
             }
         }
         return names;
+    }
+
+    private static final int O_RDONLY_CLOEXEC = 02000000;
+    private static final int SYNC_FILE_RANGE_WRITE = 2;
+
+    /**
+     * Starts the kernel writing a file's dirty pages to disk while the caller goes on writing
+     * ({@code sync_file_range(SYNC_FILE_RANGE_WRITE)} on a descriptor of its own), so the fsync
+     * that ends a large write has little left to do instead of the whole file. A hint: it never
+     * fails; where the calls are missing or refused it does nothing. Not thread-safe.
+     */
+    public static final class Writeback implements AutoCloseable {
+        private final Path file;
+        private int fd = -2; // -2: not opened yet, -1: unavailable
+
+        public Writeback(Path file) {
+            this.file = file;
+        }
+
+        /** Asks for bytes [{@code offset}, {@code offset + length}) to be written back, without waiting. */
+        public void start(long offset, long length) {
+            if (fd == -2) fd = open(file);
+            if (fd < 0) return;
+            try (Arena a = Arena.ofConfined()) {
+                int rc = (int) SyncFileRange.H.invokeExact(a.allocate(CALL_STATE), fd, offset, length, SYNC_FILE_RANGE_WRITE);
+                if (rc != 0) closeFd(); // unsupported here (e.g. ESPIPE): stop asking
+            } catch (Throwable t) {
+                closeFd();
+            }
+        }
+
+        /** True once a hint was given and taken; false before the first or after a refusal. */
+        public boolean active() {
+            return fd >= 0;
+        }
+
+        private static int open(Path file) {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment st = a.allocate(CALL_STATE);
+                return (int) Open.H.invokeExact(st, cstr(a, file.toString()), O_RDONLY_CLOEXEC);
+            } catch (Throwable t) {
+                return -1;
+            }
+        }
+
+        private void closeFd() {
+            if (fd >= 0) {
+                try (Arena a = Arena.ofConfined()) {
+                    int ignored = (int) Close.H.invokeExact(a.allocate(CALL_STATE), fd);
+                } catch (Throwable t) {
+                    // a hint's descriptor: nothing to do
+                }
+            }
+            fd = -1;
+        }
+
+        @Override
+        public void close() {
+            closeFd();
+        }
     }
 
     private static MemorySegment cstr(Arena a, String s) {

@@ -1,6 +1,7 @@
 package dev.kiln.store;
 
 import dev.kiln.oci.Digest;
+import dev.kiln.linux.Linux;
 import dev.kiln.oci.InvalidInputException;
 
 import java.io.BufferedOutputStream;
@@ -20,6 +21,11 @@ import java.util.HexFormat;
  * Ingests one blob: bytes written go to a file in the store's tmp/ while being hashed and
  * counted. {@link #commit} verifies and renames the file into blobs/ (the only way a blob
  * appears there); {@link #abort} or {@link #close} without commit deletes it. Not thread-safe.
+ *
+ * <p>A large blob's pages are handed to the disk as they are written ({@link Linux.Writeback},
+ * every {@value #WRITEBACK_STEP} bytes): otherwise the kernel keeps them all dirty until the
+ * fsync of {@link #commit}, which then writes the whole blob while nothing else happens (on the
+ * bench machine ~1–1.5 s of a 460 MB commit's ~5 s; issue 7).
  */
 public final class BlobSink extends OutputStream {
     private final Blobs blobs;
@@ -28,7 +34,9 @@ public final class BlobSink extends OutputStream {
     private final OutputStream out;
     private final MessageDigest hasher;
     private final String algorithm;
+    private final Linux.Writeback writeback;
     private long count;
+    private long handedToDisk;
     private boolean done;
 
     BlobSink(Blobs blobs, Path tmpFile, String algorithm) throws IOException {
@@ -38,7 +46,10 @@ public final class BlobSink extends OutputStream {
         this.hasher = new Digest(algorithm, algorithm.equals("sha256") ? "0".repeat(64) : "0".repeat(128)).newHasher();
         this.channel = FileChannel.open(tmpFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+        this.writeback = new Linux.Writeback(tmpFile);
     }
+
+    static final long WRITEBACK_STEP = 8L << 20;
 
     @Override
     public void write(int b) throws IOException {
@@ -54,6 +65,13 @@ public final class BlobSink extends OutputStream {
         out.write(b, off, len);
         hasher.update(b, off, len);
         count += len;
+        if (count - handedToDisk >= WRITEBACK_STEP) handToDisk();
+    }
+
+    private void handToDisk() throws IOException {
+        out.flush();
+        writeback.start(handedToDisk, count - handedToDisk);
+        handedToDisk = count;
     }
 
     /** Bytes written so far. */
@@ -80,6 +98,7 @@ public final class BlobSink extends OutputStream {
         } catch (IOException e) {
             throw Fs.fail("storing blob from " + tmpFile, e);
         } finally {
+            writeback.close();
             deleteTmp();
         }
     }
@@ -123,6 +142,7 @@ public final class BlobSink extends OutputStream {
         } catch (IOException e) {
             throw Fs.fail("closing ingest file " + tmpFile, e);
         } finally {
+            writeback.close();
             deleteTmp();
         }
     }

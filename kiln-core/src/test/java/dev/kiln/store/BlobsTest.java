@@ -12,6 +12,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +65,34 @@ class BlobsTest {
     }
 
     @Test
+    void aBlobHandedToTheDiskAsItIsWrittenKeepsEveryByte() throws Exception {
+        // Over three writeback steps, in writes that straddle them, then a partial last step.
+        Random random = new Random(7);
+        byte[] chunk = new byte[3 * 1024 * 1024 + 17];
+        MessageDigest expected = MessageDigest.getInstance("SHA-256");
+        long size = 0;
+        Digest d;
+        try (BlobSink sink = blobs.newSink()) {
+            while (size < 3 * BlobSink.WRITEBACK_STEP + 5) {
+                random.nextBytes(chunk);
+                sink.write(chunk, 0, chunk.length);
+                expected.update(chunk);
+                size += chunk.length;
+            }
+            d = sink.commit(null, size);
+        }
+        assertThat(d.hex()).isEqualTo(HexFormat.of().formatHex(expected.digest()));
+        assertThat(blobs.size(d)).isEqualTo(size);
+        try (InputStream in = blobs.open(d)) {
+            MessageDigest reread = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) reread.update(buf, 0, n);
+            assertThat(reread.digest()).isEqualTo(HexFormat.of().parseHex(d.hex()));
+        }
+        assertThat(tmpEntries()).isZero();
+    }
+
+    @Test
     void sinkAbortAndCloseLeaveNothing() throws Exception {
         try (BlobSink sink = blobs.newSink()) {
             sink.write(new byte[1000]);
@@ -76,7 +107,7 @@ class BlobsTest {
     @Test
     void verifyingReaderCatchesAFlippedByte() throws Exception {
         byte[] bytes = new byte[100_000];
-        new java.util.Random(1).nextBytes(bytes);
+        new Random(1).nextBytes(bytes);
         Digest d = blobs.put(bytes);
         Path p = blobs.path(d);
         byte[] corrupt = bytes.clone();
