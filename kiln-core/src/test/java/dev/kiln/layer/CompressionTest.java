@@ -100,6 +100,37 @@ class CompressionTest {
         assertThat(gunzip(one)).isEqualTo(gunzip(plain.toByteArray())).isEqualTo(data);
     }
 
+    /**
+     * Blocks of random bytes are stored, not deflated: for random input the gzip stream is
+     * exactly header + stored blocks (5 bytes of framing per 65,535) + the empty final block +
+     * trailer. Mixed with text, the text is still deflated, the bytes are the same for any thread
+     * count, and gzip reads it all back.
+     */
+    @Test
+    void incompressibleBlocksAreStoredAndTheRestDeflated() throws Exception {
+        int block = ParallelGzipOutputStream.BLOCK_SIZE;
+        byte[] random = new byte[3 * block + block / 2];
+        new Random(9).nextBytes(random);
+        long framing = 3L * 5 * ((block + 65_534) / 65_535) + 5L * ((block / 2 + 65_534) / 65_535) + 5;
+        byte[] gz = parallelGzip(random, 2);
+        assertThat((long) gz.length).isEqualTo(10 + random.length + framing + 8);
+        assertThat(gunzip(gz)).isEqualTo(random);
+
+        byte[] text = "kiln stores what deflate cannot shrink\n".repeat(block / 39 + 1).getBytes();
+        ByteArrayOutputStream mixed = new ByteArrayOutputStream();
+        mixed.write(random, 0, 2 * block);
+        mixed.writeBytes(text);
+        mixed.write(random, 2 * block, random.length - 2 * block);
+        byte[] data = mixed.toByteArray();
+        byte[] one = parallelGzip(data, 1);
+        assertThat(HexFormat.of().formatHex(parallelGzip(data, 3))).isEqualTo(HexFormat.of().formatHex(one));
+        assertThat((long) one.length).as("the text block deflated").isLessThan(random.length + framing + text.length / 10);
+        assertThat(gunzip(one)).isEqualTo(data);
+        Path file = tmp.resolve("mixed.gz");
+        Files.write(file, one);
+        assertThat(Cmd.runBytes(tmp, file, "gzip", "-dc")).isEqualTo(data);
+    }
+
     private static byte[] parallelGzip(byte[] data, int threads) throws Exception {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         try (OutputStream z = new ParallelGzipOutputStream(b, threads)) {
