@@ -128,7 +128,10 @@ final class Builder {
             }
             this.df = DockerfileParser.parse(text, fileName);
             Path absDir = dir.toAbsolutePath();
-            this.context = Context.load(dir, file.startsWith(absDir) ? absDir.relativize(file).toString() : file.toString());
+            // A directory context's content digests are remembered in the store between builds
+            // (stat-checked); an unpacked tarball is new every time, so it gets no such memory.
+            this.context = Context.load(dir, file.startsWith(absDir) ? absDir.relativize(file).toString() : file.toString(),
+                    unpackedContext == null ? kiln.store().root().resolve("cache") : null);
         } catch (RuntimeException e) {
             if (unpackedContext != null) deleteTree(unpackedContext);
             throw e;
@@ -283,6 +286,7 @@ final class Builder {
         // flag is set aside while the build's containers and images are removed.
         boolean interrupted = Thread.interrupted();
         try {
+            context.saveDigests();
             removeLeftovers(keep);
         } finally {
             if (interrupted) Thread.currentThread().interrupt();

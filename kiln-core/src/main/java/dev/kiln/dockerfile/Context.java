@@ -1,10 +1,12 @@
 package dev.kiln.dockerfile;
 
+import dev.kiln.oci.Digest;
 import dev.kiln.oci.InvalidInputException;
 import dev.kiln.oci.NotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +41,15 @@ public final class Context {
 
     /** The context in directory {@code dir}, with the given ignore rules. */
     public static Context of(Path dir, IgnoreRules rules) {
+        return of(dir, rules, null);
+    }
+
+    /**
+     * As {@link #of(Path, IgnoreRules)}; with a {@code digestsDir}, the files' content digests are
+     * remembered across builds in {@code digestsDir/context-<sha256 of the context's real path>}
+     * (see {@link #saveDigests}), so an unchanged file is not read again by the next build.
+     */
+    public static Context of(Path dir, IgnoreRules rules, Path digestsDir) {
         Path real;
         try {
             real = dir.toRealPath();
@@ -46,12 +57,27 @@ public final class Context {
             throw new NotFoundException("build context " + dir + " not found: " + e.getMessage(), e);
         }
         if (!Files.isDirectory(real)) throw new InvalidInputException("build context " + dir + " is not a directory");
-        return new Context(real, rules, new ContextHashCache());
+        ContextHashCache hashes = digestsDir == null ? new ContextHashCache()
+                : ContextHashCache.persistent(digestsDir.resolve("context-" + Digest.sha256(real.toString().getBytes(StandardCharsets.UTF_8)).hex()));
+        return new Context(real, rules, hashes);
     }
 
     /** The context in {@code dir} with the ignore file buildah picks for {@code dockerfile}. */
     public static Context load(Path dir, String dockerfile) {
         return of(dir, IgnoreRules.load(dir, dockerfile));
+    }
+
+    /** As {@link #load(Path, String)}, remembering content digests in {@code digestsDir} (see {@link #of(Path, IgnoreRules, Path)}). */
+    public static Context load(Path dir, String dockerfile, Path digestsDir) {
+        return of(dir, IgnoreRules.load(dir, dockerfile), digestsDir);
+    }
+
+    /**
+     * Writes the content digests this build used to its digests directory, if it has one; best
+     * effort (never throws for I/O), since they are only a cache.
+     */
+    public void saveDigests() {
+        hashes.save();
     }
 
     /**

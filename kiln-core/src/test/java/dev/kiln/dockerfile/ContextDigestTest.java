@@ -79,6 +79,62 @@ class ContextDigestTest {
     }
 
     @Test
+    void digestsAreRememberedFromTheLastBuildOfTheSameDirectory(@TempDir Path digests) throws Exception {
+        Context first = Context.of(ctx, IgnoreRules.none(), digests);
+        Digest before = ContextDigest.of(first.select(List.of("app"), List.of(), true));
+        assertThat(first.contentReads()).isEqualTo(2);
+        first.saveDigests();
+        try (var files = Files.list(digests)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).singleElement()
+                    .satisfies(n -> assertThat(n).matches("context-[0-9a-f]{64}"));
+        }
+
+        Context second = Context.of(ctx, IgnoreRules.none(), digests);
+        assertThat(ContextDigest.of(second.select(List.of("app"), List.of(), true))).isEqualTo(before);
+        assertThat(second.contentReads()).as("nothing changed: nothing read").isZero();
+
+        // Rewritten in place with the same size and its mtime put back: the ctime still tells.
+        Path main = ctx.resolve("app/main.py");
+        FileTime mtime = Files.getLastModifiedTime(main);
+        Thread.sleep(20);
+        Files.writeString(main, "print('HI')\n");
+        Files.setLastModifiedTime(main, mtime);
+        Context third = Context.of(ctx, IgnoreRules.none(), digests);
+        assertThat(ContextDigest.of(third.select(List.of("app"), List.of(), true))).isNotEqualTo(before);
+        assertThat(third.contentReads()).isEqualTo(1);
+
+        // The saved file holds what the last build used, nothing older.
+        third.saveDigests();
+        Context onlyMain = Context.of(ctx, IgnoreRules.none(), digests);
+        onlyMain.select(List.of("app/main.py"), List.of(), true).forEach(ContextFile::digest);
+        assertThat(onlyMain.contentReads()).isZero();
+        onlyMain.saveDigests();
+        Context fourth = Context.of(ctx, IgnoreRules.none(), digests);
+        fourth.select(List.of("app"), List.of(), true).forEach(ContextFile::digest);
+        assertThat(fourth.contentReads()).as("data.txt is forgotten: the build before did not use it").isEqualTo(1);
+        Context otherDir = Context.of(ctx.resolve("app"), IgnoreRules.none(), digests);
+        otherDir.select(List.of("main.py"), List.of(), true).forEach(ContextFile::digest);
+        assertThat(otherDir.contentReads()).as("another directory has its own memory").isEqualTo(1);
+    }
+
+    @Test
+    void aDamagedDigestsFileIsNotTrusted(@TempDir Path digests) throws Exception {
+        Context first = Context.of(ctx, IgnoreRules.none(), digests);
+        Digest before = ContextDigest.of(first.select(List.of("app"), List.of(), true));
+        first.saveDigests();
+        Path saved;
+        try (var files = Files.list(digests)) {
+            saved = files.findFirst().orElseThrow();
+        }
+        for (String damage : List.of("", "kiln context digests v1\nnot a line\n", "something else\n")) {
+            Files.writeString(saved, damage);
+            Context c = Context.of(ctx, IgnoreRules.none(), digests);
+            assertThat(ContextDigest.of(c.select(List.of("app"), List.of(), true))).isEqualTo(before);
+            assertThat(c.contentReads()).as("damaged: %s", damage).isEqualTo(2);
+        }
+    }
+
+    @Test
     void metaKeyHasNoTimes() throws Exception {
         ContextFile f = context.select(List.of("app/main.py"), List.of(), true).getFirst();
         assertThat(f.metaKey()).isEqualTo(new ContextFile.MetaKey("main.py", ContextFile.Type.FILE, f.mode(), 12, ""));
