@@ -286,7 +286,7 @@ final class Builder {
         // flag is set aside while the build's containers and images are removed.
         boolean interrupted = Thread.interrupted();
         try {
-            context.saveDigests();
+            if (keep != null) context.saveDigests(); // a failed build leaves the store as it was
             removeLeftovers(keep);
         } finally {
             if (interrupted) Thread.currentThread().interrupt();

@@ -129,6 +129,37 @@ class BuildCacheTest {
         assertThat(kiln.images(true)).hasSizeGreaterThan(2);
     }
 
+    /**
+     * Issue 7: the context's digests are remembered between builds (cache/context-HEX), keyed by
+     * stat with ctime, so a file rewritten with its size and mtime put back is still seen; a failed
+     * build writes none.
+     */
+    @Test
+    void rememberedContextDigestsStillSeeAFileRewrittenWithItsSizeAndMtimePutBack() throws Exception {
+        Files.writeString(ctx.resolve("Dockerfile"), DOCKERFILE + "RUN false\n");
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> kiln.build(request().build()))).isNotNull();
+        assertThat(contextDigestFiles()).as("after a failed build").isEmpty();
+        Files.writeString(ctx.resolve("Dockerfile"), DOCKERFILE);
+
+        kiln.build(request().build());
+        assertThat(contextDigestFiles()).singleElement().satisfies(n -> assertThat(n).matches("context-[0-9a-f]{64}"));
+        Path app = ctx.resolve("app.txt");
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(app);
+        Thread.sleep(20);
+        Files.writeString(app, "version 9\n");
+        Files.setLastModifiedTime(app, mtime);
+        Files.delete(runLog);
+        kiln.build(request().build());
+        assertThat(runs()).as("the RUN after the COPY runs again").isEqualTo(1);
+        assertThat(inImage(kiln, "app", "cat /app/copy")).isEqualTo("version 9\n");
+    }
+
+    private List<String> contextDigestFiles() throws Exception {
+        try (Stream<Path> s = Files.list(kiln.store().root().resolve("cache"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("context-")).toList();
+        }
+    }
+
     @Test
     void aChangedContextFileRerunsOnlyFromItsCopyOn() throws Exception {
         BuildResult first = kiln.build(request().build());
