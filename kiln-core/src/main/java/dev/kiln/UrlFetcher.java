@@ -34,8 +34,16 @@ import java.util.Map;
  */
 final class UrlFetcher {
     private static final Map<String, String> ALGORITHMS = Map.of("sha256", "SHA-256", "sha384", "SHA-384", "sha512", "SHA-512");
-    private static final HttpClient CLIENT = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30)).build();
+
+    /**
+     * Made on the first download, not when the class is first used: every COPY asks {@link #isUrl},
+     * and a client costs ~0.3–0.6 s to make (its SSLContext reads cacerts) and, once made, keeps a
+     * selector thread that holds up the JVM's exit by ~0.3 s (issue 7, seen in W3's profile).
+     */
+    private static final class Client {
+        static final HttpClient INSTANCE = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(30)).build();
+    }
 
     private UrlFetcher() {}
 
@@ -66,7 +74,7 @@ final class UrlFetcher {
         Path file = dir.resolve(name);
         HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).GET().build();
         try {
-            HttpResponse<InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = Client.INSTANCE.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 if (response.statusCode() / 100 != 2) {
                     throw new KilnException("downloading " + unsafeUrl + ": HTTP " + response.statusCode());
