@@ -131,7 +131,7 @@ final class Builder {
             // A directory context's content digests are remembered in the store between builds
             // (stat-checked); an unpacked tarball is new every time, so it gets no such memory.
             this.context = Context.load(dir, file.startsWith(absDir) ? absDir.relativize(file).toString() : file.toString(),
-                    unpackedContext == null ? kiln.store().root().resolve("cache") : null);
+                    unpackedContext == null ? contextDigestMemory(kiln.store().cache()) : null);
         } catch (RuntimeException e) {
             if (unpackedContext != null) deleteTree(unpackedContext);
             throw e;
@@ -279,6 +279,21 @@ final class Builder {
         }
         Throwable c = any.getCause();
         return c instanceof RuntimeException r ? r : new KilnException(String.valueOf(c), c);
+    }
+
+    /** The store's build cache as the place a context keeps its file digests between builds. */
+    private static Context.DigestMemory contextDigestMemory(BuildCache cache) {
+        return new Context.DigestMemory() {
+            @Override
+            public byte[] read(Digest pathKey) {
+                return cache.contextDigests(pathKey);
+            }
+
+            @Override
+            public void write(Digest pathKey, byte[] bytes) {
+                cache.putContextDigests(pathKey, bytes);
+            }
+        };
     }
 
     private void cleanup(String keep) {

@@ -45,11 +45,23 @@ public final class Context {
     }
 
     /**
-     * As {@link #of(Path, IgnoreRules)}; with a {@code digestsDir}, the files' content digests are
-     * remembered across builds in {@code digestsDir/context-<sha256 of the context's real path>}
-     * (see {@link #saveDigests}), so an unchanged file is not read again by the next build.
+     * Where a context's file digests are kept between builds: the build gives the store's build
+     * cache. {@code pathKey} is the SHA-256 of the context directory's real path.
      */
-    public static Context of(Path dir, IgnoreRules rules, Path digestsDir) {
+    public interface DigestMemory {
+        /** What was last kept under {@code pathKey}, or null. */
+        byte[] read(Digest pathKey);
+
+        /** Replaces what is kept under {@code pathKey}. */
+        void write(Digest pathKey, byte[] bytes);
+    }
+
+    /**
+     * As {@link #of(Path, IgnoreRules)}; with a {@code memory}, the files' content digests are
+     * remembered across builds of the same directory (see {@link #saveDigests}), so a file whose
+     * stat (size, mtime, ctime, device, inode) did not change is not read again.
+     */
+    public static Context of(Path dir, IgnoreRules rules, DigestMemory memory) {
         Path real;
         try {
             real = dir.toRealPath();
@@ -57,8 +69,8 @@ public final class Context {
             throw new NotFoundException("build context " + dir + " not found: " + e.getMessage(), e);
         }
         if (!Files.isDirectory(real)) throw new InvalidInputException("build context " + dir + " is not a directory");
-        ContextHashCache hashes = digestsDir == null ? new ContextHashCache()
-                : ContextHashCache.persistent(digestsDir.resolve("context-" + Digest.sha256(real.toString().getBytes(StandardCharsets.UTF_8)).hex()));
+        ContextHashCache hashes = memory == null ? new ContextHashCache()
+                : new ContextHashCache(memory, Digest.sha256(real.toString().getBytes(StandardCharsets.UTF_8)));
         return new Context(real, rules, hashes);
     }
 
@@ -67,14 +79,14 @@ public final class Context {
         return of(dir, IgnoreRules.load(dir, dockerfile));
     }
 
-    /** As {@link #load(Path, String)}, remembering content digests in {@code digestsDir} (see {@link #of(Path, IgnoreRules, Path)}). */
-    public static Context load(Path dir, String dockerfile, Path digestsDir) {
-        return of(dir, IgnoreRules.load(dir, dockerfile), digestsDir);
+    /** As {@link #load(Path, String)}, remembering content digests in {@code memory} (see {@link #of(Path, IgnoreRules, DigestMemory)}). */
+    public static Context load(Path dir, String dockerfile, DigestMemory memory) {
+        return of(dir, IgnoreRules.load(dir, dockerfile), memory);
     }
 
     /**
-     * Writes the content digests this build used to its digests directory, if it has one; best
-     * effort (never throws for I/O), since they are only a cache.
+     * Gives the memory the content digests this build used, if the context has one; best effort
+     * (never throws), since they are only a cache.
      */
     public void saveDigests() {
         hashes.save();

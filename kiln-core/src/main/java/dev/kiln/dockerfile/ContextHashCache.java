@@ -1,23 +1,18 @@
 package dev.kiln.dockerfile;
 
 import dev.kiln.oci.Digest;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,25 +30,23 @@ final class ContextHashCache {
 
     private final ConcurrentHashMap<Key, Digest> digests = new ConcurrentHashMap<>();
     private final Map<Key, Digest> remembered;
-    private final Path file;
+    private final Context.DigestMemory memory;
+    private final Digest pathKey;
     private final AtomicLong reads = new AtomicLong();
 
     /** A cache for this process only. */
     ContextHashCache() {
-        this(null, Map.of());
-    }
-
-    private ContextHashCache(Path file, Map<Key, Digest> remembered) {
-        this.file = file;
-        this.remembered = remembered;
+        this(null, null);
     }
 
     /**
-     * A cache that starts from what {@code file} remembers (nothing if it is missing or not
-     * readable as this format) and writes back, on {@link #save}, the digests this process used.
+     * A cache that starts from what {@code memory} holds under {@code pathKey} (nothing if it holds
+     * nothing or not this format) and gives it, on {@link #save}, the digests this process used.
      */
-    static ContextHashCache persistent(Path file) {
-        return new ContextHashCache(file, load(file));
+    ContextHashCache(Context.DigestMemory memory, Digest pathKey) {
+        this.memory = memory;
+        this.pathKey = pathKey;
+        this.remembered = memory == null ? Map.of() : parse(memory.read(pathKey));
     }
 
     Digest digest(ContextFile f) {
@@ -66,26 +59,16 @@ final class ContextHashCache {
 
     /** Stats again now, so a file changed since it was selected is hashed as it is now. */
     private Digest fileDigest(Path p) {
-        Key key = keyOf(p);
+        ContextStat st = ContextStat.of(p);
+        Key key = new Key(p, st.size(), nanos(st.mtime()), nanos(st.ctime()), st.device(), st.inode());
         return digests.computeIfAbsent(key, k -> {
             Digest known = remembered.get(k);
             return known != null ? known : read(p);
         });
     }
 
-    private static Key keyOf(Path p) {
-        Map<String, Object> a;
-        try {
-            a = Files.readAttributes(p, "unix:size,lastModifiedTime,ctime,dev,ino", LinkOption.NOFOLLOW_LINKS);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the attributes of " + p, e);
-        }
-        return new Key(p, (Long) a.get("size"), nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")),
-                (Long) a.get("dev"), (Long) a.get("ino"));
-    }
-
-    private static long nanos(FileTime t) {
-        return t.to(TimeUnit.NANOSECONDS);
+    private static long nanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     private Digest read(Path p) {
@@ -106,52 +89,41 @@ final class ContextHashCache {
     }
 
     /**
-     * Writes the digests this process used to the persistent file (tmp file, then rename), so the
-     * file holds the last build's files only. Best effort: the cache is derived data, and a
-     * failure to write it never fails a build. Does nothing for a process-only cache.
+     * Gives the memory the digests this process used, so it holds the last build's files only.
+     * Best effort: they are derived data, and failing to keep them never fails a build. Does
+     * nothing for a process-only cache.
      */
     void save() {
-        if (file == null || digests.isEmpty()) return;
-        // The store's naming for a file being replaced, so a leftover one is swept like the others.
-        byte[] random = new byte[6];
-        java.util.concurrent.ThreadLocalRandom.current().nextBytes(random);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + java.util.HexFormat.of().formatHex(random));
+        if (memory == null || digests.isEmpty()) return;
+        StringBuilder b = new StringBuilder(HEADER).append('\n');
+        for (Map.Entry<Key, Digest> e : digests.entrySet()) {
+            Key k = e.getKey();
+            String path = k.path().toString();
+            if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0) continue;
+            b.append(k.size()).append(' ').append(k.mtimeNanos()).append(' ').append(k.ctimeNanos()).append(' ')
+                    .append(k.device()).append(' ').append(k.inode()).append(' ').append(e.getValue().hex()).append(' ')
+                    .append(path).append('\n');
+        }
         try {
-            Files.createDirectories(file.getParent());
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(HEADER);
-                w.write('\n');
-                for (Map.Entry<Key, Digest> e : digests.entrySet()) {
-                    Key k = e.getKey();
-                    String path = k.path().toString();
-                    if (path.indexOf('\n') >= 0 || path.indexOf('\r') >= 0) continue;
-                    w.write(k.size() + " " + k.mtimeNanos() + " " + k.ctimeNanos() + " " + k.device() + " " + k.inode() + " "
-                            + e.getValue().hex() + " " + path + "\n");
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // a leftover tmp file: gc sweeps these
-            }
+            memory.write(pathKey, b.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            // a cache: the next build reads the files
         }
     }
 
-    private static Map<Key, Digest> load(Path file) {
+    private static Map<Key, Digest> parse(byte[] saved) {
+        if (saved == null) return Map.of();
+        String[] lines = new String(saved, StandardCharsets.UTF_8).split("\n");
+        if (!lines[0].equals(HEADER)) return Map.of();
         Map<Key, Digest> out = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            if (!HEADER.equals(r.readLine())) return Map.of();
-            for (String line; (line = r.readLine()) != null; ) {
-                String[] f = line.split(" ", 7);
+        try {
+            for (int i = 1; i < lines.length; i++) {
+                String[] f = lines[i].split(" ", 7);
                 if (f.length != 7 || f[5].length() != 64) return Map.of();
                 out.put(new Key(Path.of(f[6]), Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
                         Long.parseLong(f[3]), Long.parseLong(f[4])), new Digest("sha256", f[5]));
             }
-        } catch (NoSuchFileException e) {
-            return Map.of();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return Map.of(); // damaged or from another version: start empty, the build reads the files
         }
         return out;

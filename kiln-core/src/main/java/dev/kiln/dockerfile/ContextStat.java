@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /** What lstat(2) says about one context entry. */
-record ContextStat(ContextFile.Type type, int mode, int uid, int gid, long size, Instant mtime,
+record ContextStat(ContextFile.Type type, int mode, int uid, int gid, long size, Instant mtime, Instant ctime,
         String linkTarget, long device, long inode, int links) {
 
     private static final int S_IFMT = 0170000;
@@ -18,7 +18,7 @@ record ContextStat(ContextFile.Type type, int mode, int uid, int gid, long size,
     static ContextStat of(Path p) {
         Map<String, Object> a;
         try {
-            a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,dev,ino,nlink", LinkOption.NOFOLLOW_LINKS);
+            a = Files.readAttributes(p, "unix:mode,uid,gid,size,lastModifiedTime,ctime,dev,ino,nlink", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
             throw new UncheckedIOException("reading the attributes of " + p, e);
         }
@@ -35,7 +35,7 @@ record ContextStat(ContextFile.Type type, int mode, int uid, int gid, long size,
         long size = type == ContextFile.Type.FILE ? (Long) a.get("size") : 0;
         String link = type == ContextFile.Type.SYMLINK ? ContextPaths.readLink(p) : "";
         return new ContextStat(type, raw & 07777, (Integer) a.get("uid"), (Integer) a.get("gid"), size,
-                ((FileTime) a.get("lastModifiedTime")).toInstant(), link, (Long) a.get("dev"),
+                ((FileTime) a.get("lastModifiedTime")).toInstant(), ((FileTime) a.get("ctime")).toInstant(), link, (Long) a.get("dev"),
                 (Long) a.get("ino"), (Integer) a.get("nlink"));
     }
 }

@@ -1,7 +1,7 @@
 package dev.kiln.store;
 
-import dev.kiln.oci.Digest;
 import dev.kiln.linux.Linux;
+import dev.kiln.oci.Digest;
 import dev.kiln.oci.InvalidInputException;
 
 import java.io.BufferedOutputStream;

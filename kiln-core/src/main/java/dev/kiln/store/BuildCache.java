@@ -69,6 +69,29 @@ public final class BuildCache {
         }
     }
 
+    /**
+     * What the last build of one context directory remembered of its files' digests
+     * ({@code cache/context-<pathKey hex>}, written by {@link #putContextDigests}); null when there
+     * is nothing or it cannot be read (the build then reads the files).
+     */
+    public byte[] contextDigests(Digest pathKey) {
+        try {
+            return Files.readAllBytes(dir.resolve("context-" + pathKey.hex()));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Replaces what {@link #contextDigests} returns for {@code pathKey}: atomically for readers, not synced (a cache). */
+    public void putContextDigests(Digest pathKey, byte[] bytes) {
+        try {
+            Files.createDirectories(dir);
+            Fs.replaceUnsynced(dir.resolve("context-" + pathKey.hex()), bytes);
+        } catch (IOException e) {
+            throw Fs.fail("writing the context digests " + pathKey, e);
+        }
+    }
+
     /** Forgets {@code key} (gone already is fine). */
     public void drop(Digest key) {
         try {

@@ -49,7 +49,8 @@ final class Fs {
 
     /**
      * Replaces {@code target} by {@code bytes} atomically for readers, without fsync: for files
-     * only live processes read (a lease's holds), which a crash makes meaningless anyway.
+     * only live processes read (a lease's holds), which a crash makes meaningless anyway, and for
+     * caches whose readers check what they read (a build's context digests).
      */
     static void replaceUnsynced(Path target, byte[] bytes) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp-" + randomHex(6));
